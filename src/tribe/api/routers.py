@@ -1,0 +1,1 @@
+"""Registers every app's router under /api/v1."""
