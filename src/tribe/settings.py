@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "tribe.brands",
     "tribe.catalog",
     "tribe.search",
+    "tribe.inventory",
+    "tribe.orders",
+    "tribe.payments",
+    "tribe.aftersales",
     "tribe.web",
 ]
 
@@ -139,6 +143,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploads: images are checked by Pillow; anything larger is refused before decoding.
@@ -146,6 +151,14 @@ TRIBE_MAX_IMAGE_BYTES = int(os.environ.get("TRIBE_MAX_IMAGE_BYTES", str(5 * 1024
 TRIBE_MAX_IMAGE_PIXELS = 40_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Orders: how long checkout holds stock for payment; receipt auto-confirmed N days after shipping; after-sales
+# window after receipt before an order completes.
+TRIBE_RESERVATION_MINUTES = int(os.environ.get("TRIBE_RESERVATION_MINUTES", "15"))
+TRIBE_AUTO_RECEIVE_DAYS = int(os.environ.get("TRIBE_AUTO_RECEIVE_DAYS", "10"))
+TRIBE_AFTER_SALES_DAYS = int(os.environ.get("TRIBE_AFTER_SALES_DAYS", "7"))
+# Payment gateways: the platform's merchant accounts (a store may configure its own: payments.PaymentAccount).
+TRIBE_PAYMENT_GATEWAYS: dict = {"dummy": {}}
 
 # When set, every response carries X-Tribe-Queries (SQL statements run) for `tribe bench`.
 TRIBE_QUERY_HEADER = env_bool("TRIBE_QUERY_HEADER", False)

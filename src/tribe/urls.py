@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("tribe.web.console_urls")),
+    path("payments/", include("tribe.payments.urls")),
     path("", include("tribe.web.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
@@ -70,6 +70,11 @@ def issue_token(user: User, name: str = "api") -> str:
     return raw
 
 
+def token_expires_at(raw: str) -> datetime | None:
+    """When a token issued by issue_token stops working (None if unknown)."""
+    return ApiToken.objects.filter(key_hash=ApiToken.hash(raw)).values_list("expires_at", flat=True).first()
+
+
 def revoke_token(raw: str) -> int:
     deleted, _ = ApiToken.objects.filter(key_hash=ApiToken.hash(raw)).delete()
     return deleted
@@ -125,4 +130,23 @@ def update_profile(user: User, changes: dict) -> User:
         for name, value in clean.items():
             setattr(user, name, value)
         user.save(update_fields=list(clean) or None)
+    return user
+
+
+def set_avatar(user: User, upload) -> User:
+    """Replace the avatar with a checked, re-encoded image (the 400px version: avatars are shown small).
+
+    check_image runs before anything is written, so a non-image leaves the old avatar in place. The old file
+    is deleted only once the new one is committed, so a rolled-back change never leaves a user without one.
+    """
+    from tribe.core.images import check_image
+
+    checked = check_image(upload, field="avatar")
+    old = user.avatar.name if user.avatar else ""
+    with transaction.atomic():
+        user.avatar.save(checked.thumb.name, checked.thumb, save=False)
+        user.save(update_fields=["avatar"])
+        if old:
+            storage = user.avatar.storage
+            transaction.on_commit(lambda: storage.delete(old))
     return user

@@ -1,1 +1,18 @@
-"""Registers every app's router under /api/v1."""
+"""Registers every area's router under /api/v1.
+
+Each path lives in exactly one router: ninja turns each (router, path) into one Django URL, so the same path
+split over two routers would answer 405 for the methods of the second.
+"""
+
+from . import accounts, brands, bundles, cart, catalog, checkout, console_orders, orders, search
+from .urls import api
+
+api.add_router("", accounts.router)
+api.add_router("", brands.router)
+api.add_router("", catalog.router)
+api.add_router("", search.router)
+api.add_router("", bundles.router)
+api.add_router("", cart.router)
+api.add_router("", checkout.router)
+api.add_router("", orders.router)
+api.add_router("", console_orders.router)

@@ -1,12 +1,18 @@
-from ninja import NinjaAPI
-
 from . import errors
+from .base import JsonParser, TribeAPI
 
-api = NinjaAPI(
+api = TribeAPI(
     title="Tribe API",
     version="1",
-    description="Tribe social-commerce API. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}.",
+    description=(
+        "Tribe social-commerce API.\n\n"
+        "Auth: `Authorization: Bearer <token>` (POST /auth/token), or the site session for our own pages.\n\n"
+        'Lists are paged: `{"items", "count", "page", "page_size", "pages"}`.\n\n'
+        "Money is a string with two decimals (CNY), never a float.\n\n"
+        'Errors: `{"error": {"code", "message", "fields"}}` with the right 4xx.'
+    ),
     urls_namespace="api",
+    parser=JsonParser(),
 )
 errors.install(api)
 

@@ -93,7 +93,9 @@ def create_product(
     group's sub-brands, never another group's brand."""
     _store_for(actor, store)
     brand = brand or store.brand
-    if brand.id != store.brand_id and brand.parent_id != store.brand_id and brand.parent_id != store.brand.parent_id:
+    # Sub-brands of the same group are siblings; two top-level brands (both parent None) are not.
+    siblings = brand.parent_id is not None and brand.parent_id == store.brand.parent_id
+    if brand.id != store.brand_id and brand.parent_id != store.brand_id and not siblings:
         raise ValidationFailed("brand: this store cannot sell that brand", fields={"brand": "not sold by this store"})
     require_brand_staff(actor, brand.id)
     name = clean_text(name, "name", max_length=120, required=True)
@@ -255,7 +257,8 @@ def create_bundle(actor, *, name: str, slug: str, scenario: str = "", descriptio
     products = Product.objects.in_bulk(product_ids)
     for spec in items:
         if spec.get("product_id") not in products:
-            raise ValidationFailed(f"items: unknown product {spec.get('product_id')}", fields={"items": "unknown product"})
+            raise ValidationFailed(f"items: unknown product {spec.get('product_id')}",
+                                   fields={"items": "unknown product"})
         qty = spec.get("quantity", 1)
         if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= 99:
             raise ValidationFailed("items: quantity 1–99", fields={"items": "quantity 1–99"})
@@ -283,6 +286,12 @@ def place_product(actor, station: Brand, product: Product, *, note: str = "") ->
         defaults={"note": note, "position": station.placements.count()},
     )
     return placement
+
+
+def remove_placement(actor, placement: Placement) -> None:
+    """Content-station staff take a product off their station; the product itself is untouched."""
+    require_brand_staff(actor, placement.station_id)
+    placement.delete()
 
 
 def visible_products(qs=None):

@@ -11,7 +11,9 @@ class VisitSourceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(("/static/", "/media/", "/admin/jsi18n")):
+        # API clients with a bearer token are programs, not visits: no session row, no cookie for them.
+        bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
+        if not bearer and not request.path.startswith(("/static/", "/media/", "/admin/jsi18n")):
             track_visit(request)
         return self.get_response(request)
 

@@ -44,7 +44,7 @@ def classify(request) -> Touch:
     utm = {k: _clip(params[k]) for k in UTM_KEYS if params.get(k)}
     referrer = request.META.get("HTTP_REFERER", "")[:300]
     ref_host = (urlparse(referrer).hostname or "") if referrer else ""
-    own_host = request.get_host().split(":")[0] if request.META.get("HTTP_HOST") else ""
+    own_host = request.META.get("HTTP_HOST", "").split(":")[0]  # raw: classification only, never trusted
     internal = bool(ref_host) and ref_host == own_host
     sharer = params.get("share", "")
     if sharer:

@@ -1,2 +1,54 @@
+"""Brand console URLs, mounted at /console/. Every URL under <brand_slug>/ passes the brand gate
+(tribe.web.console.base.brand_view): anonymous → login, staff of another brand → 403."""
+
+from django.urls import path
+
+from tribe.web.console import aftersales, home, orders, placements, products, skus, station, stock, stores
+
 app_name = "console"
-urlpatterns: list = []
+
+B = "<slug:brand_slug>/"
+
+urlpatterns = [
+    path("", home.index, name="index"),
+    path(B, home.dashboard, name="dashboard"),
+    # station content
+    path(B + "station/", station.station, name="station"),
+    path(B + "station/image/", station.station_image, name="station_image"),
+    path(B + "station/news/", station.news_add, name="news_add"),
+    path(B + "station/news/<int:news_id>/delete/", station.news_delete, name="news_delete"),
+    path(B + "station/media/video/", station.video_add, name="video_add"),
+    path(B + "station/media/image/", station.media_image_add, name="media_image_add"),
+    path(B + "station/media/<int:media_id>/delete/", station.media_delete, name="media_delete"),
+    # stores
+    path(B + "stores/", stores.store_list, name="stores"),
+    path(B + "stores/<int:store_id>/", stores.store_edit, name="store_edit"),
+    # products, SKUs, images
+    path(B + "products/", products.product_list, name="products"),
+    path(B + "products/new/", products.product_create, name="product_new"),
+    path(B + "products/<int:product_id>/", products.product_edit, name="product"),
+    path(B + "products/<int:product_id>/publish/", products.product_publish, name="product_publish"),
+    path(B + "products/<int:product_id>/skus/", skus.sku_add, name="sku_add"),
+    path(B + "products/<int:product_id>/images/", products.image_add, name="image_add"),
+    path(
+        B + "products/<int:product_id>/images/<int:image_id>/delete/",
+        products.image_delete,
+        name="image_delete",
+    ),
+    path(B + "skus/<int:sku_id>/", skus.sku_edit, name="sku_edit"),
+    path(B + "skus/<int:sku_id>/row/", skus.sku_row, name="sku_row"),
+    # orders, shipping, after-sales, stock
+    path(B + "orders/", orders.order_list, name="orders"),
+    path(B + "orders/<int:store_order_id>/", orders.order_detail, name="order_detail"),
+    path(B + "orders/<int:store_order_id>/ship/", orders.order_ship, name="order_ship"),
+    path(B + "shipments/<int:shipment_id>/deliver/", orders.shipment_deliver, name="shipment_deliver"),
+    path(B + "refunds/", aftersales.refund_list, name="refunds"),
+    path(B + "refunds/<int:request_id>/", aftersales.refund_detail, name="refund_detail"),
+    path(B + "refunds/<int:request_id>/approve/", aftersales.refund_approve, name="refund_approve"),
+    path(B + "refunds/<int:request_id>/reject/", aftersales.refund_reject, name="refund_reject"),
+    path(B + "refunds/<int:request_id>/returned/", aftersales.refund_returned, name="refund_returned"),
+    path(B + "stock/", stock.stock_list, name="stock"),
+    # content stations
+    path(B + "placements/", placements.placement_list, name="placements"),
+    path(B + "placements/<int:placement_id>/delete/", placements.placement_delete, name="placement_delete"),
+]

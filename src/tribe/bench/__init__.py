@@ -1,0 +1,1 @@
+"""Benchmarks over real HTTP against `tribe serve` (`tribe bench …`). Not tests: they report figures."""

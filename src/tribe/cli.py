@@ -1,0 +1,363 @@
+"""`tribe`: the one command to run, seed, serve and benchmark Tribe.
+
+Thin on purpose: each subcommand configures Django and calls a service or a management command. Exit codes:
+0 done, 1 failed, 2 refused (bad input or a state the command will not touch, e.g. seeding a non-empty DB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+REFUSED = 2
+
+
+def default_workers() -> int:
+    """Two to four processes: enough to use a small machine's cores without starving the database."""
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tribe.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # The embedded database lives in the data directory; SQLite will not create the folder itself.
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _err(message: str) -> None:
+    print(f"tribe: {message}", file=sys.stderr)
+
+
+# --- database ----------------------------------------------------------------------------------------------
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _pending_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _collectstatic(only_if_empty: bool = False) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    root = settings.STATIC_ROOT
+    if not only_if_empty or not root.exists() or not any(root.iterdir()):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def cmd_migrate(args) -> int:
+    setup_django()
+    _migrate()
+    return 0
+
+
+def _print_summary(summary) -> None:
+    counts = ", ".join(f"{v} {k}" for k, v in summary.counts.items())
+    print(f"Seeded the demo (seed {summary.seed}) in {summary.seconds}s: {counts}.")
+
+
+def cmd_seed(args) -> int:
+    setup_django()
+    from tribe.core.errors import Conflict
+    from tribe.demo.seed import seed_demo
+
+    if _pending_migrations():
+        _err("the database is not migrated; run `tribe migrate` first")
+        return REFUSED
+    try:
+        summary = seed_demo(args.seed, log=lambda m: print(f"  seeding {m}…"))
+    except Conflict as exc:
+        _err(
+            f"refusing to seed: {exc.message}. `tribe seed` fills an empty database only "
+            "(use a fresh TRIBE_DATA_DIR or DATABASE_URL)."
+        )
+        return REFUSED
+    _print_summary(summary)
+    print_logins(summary.logins)
+    return 0
+
+
+def print_logins(logins: Sequence[tuple[str, str, str]]) -> None:
+    from tribe.demo.data import DEMO_PASSWORD
+
+    print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    width = max(len(username) for _, username, _ in logins)
+    for role, username, who in logins:
+        print(f"  {username:<{width}}  {role:<18} {who}")
+
+
+def _demo_logins():
+    """The logins to show when the demo was seeded by an earlier run (read back from the database)."""
+    from django.contrib.auth import get_user_model
+
+    from tribe.brands.models import BrandMembership
+    from tribe.demo.seed import OPERATOR_USERNAME
+
+    User = get_user_model()
+    logins = [("platform operator", OPERATOR_USERNAME, "平台运营（可进入 /admin/）")]
+    for m in BrandMembership.objects.select_related("user", "brand").order_by("brand_id", "role"):
+        logins.append((f"brand {m.role}", m.user.username, m.brand.name))
+    for u in User.objects.filter(is_promoter=True).order_by("id")[:2]:
+        logins.append(("promoter", u.username, u.nickname))
+    consumers = User.objects.filter(is_staff=False, is_promoter=False, brand_memberships__isnull=True)
+    for u in consumers.order_by("id")[:4]:
+        logins.append(("consumer", u.username, f"{u.nickname}，{u.city}"))
+    return logins
+
+
+def cmd_demo(args) -> int:
+    setup_django()
+    from django.conf import settings
+
+    from tribe.catalog.models import Product
+    from tribe.demo.seed import is_seeded, seed_demo
+
+    db = settings.DATABASES["default"]
+    print(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    _migrate(verbosity=0)
+    if is_seeded():
+        print("The demo is already seeded; keeping its data.")
+        print_logins(_demo_logins())
+    elif Product.objects.exists():
+        _err("this database has products that are not the demo's; not seeding it")
+    else:
+        summary = seed_demo(log=lambda m: print(f"  seeding {m}…"))
+        _print_summary(summary)
+        print_logins(summary.logins)
+    _collectstatic()  # quietly, every time: an upgrade may bring new static files
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+def cmd_reindex(args) -> int:
+    setup_django()
+    from tribe.search.services import reindex_all
+
+    print(f"Reindexed {reindex_all()} products.")
+    return 0
+
+
+def cmd_createoperator(args) -> int:
+    """A platform operator: staff and superuser, so Django admin is open to them."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from tribe.accounts.services import check_registration
+    from tribe.core.errors import ValidationFailed
+
+    password = args.password
+    if password is None:
+        if not sys.stdin.isatty():
+            _err("no --password given and no terminal to ask for one")
+            return REFUSED
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            _err("the passwords do not match")
+            return REFUSED
+    try:
+        check_registration(args.username, password)
+    except ValidationFailed as exc:
+        for field, problem in exc.fields.items():
+            _err(f"{field}: {problem}")
+        return REFUSED
+    with transaction.atomic():
+        get_user_model().objects.create_superuser(args.username, password=password, nickname=args.username)
+    print(f"Created platform operator {args.username}.")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """django-tasks' database worker; `tribe worker --help` shows its options (--batch, --queue-name, …)."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tribe worker", "db_worker", *args.rest])
+    return 0
+
+
+def cmd_manage(args) -> int:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tribe manage", *args.rest])
+    return 0
+
+
+# Everything after these commands, options included, belongs to the Django command they run.
+PASSTHROUGH = {"worker": cmd_worker, "manage": cmd_manage}
+
+
+# --- serving -----------------------------------------------------------------------------------------------
+
+
+def cmd_serve(args) -> int:
+    setup_django()
+    from django.conf import settings
+    from django.db import connections
+
+    if _pending_migrations():
+        _err("warning: the database has unapplied migrations; run `tribe migrate`")
+    _collectstatic(only_if_empty=True)
+    if args.host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        _err(f"note: ALLOWED_HOSTS is {','.join(settings.ALLOWED_HOSTS)}; set it to the names clients use")
+    connections.close_all()  # never hand an open connection to forked workers
+    print(
+        f"Serving Tribe on http://{args.host}:{args.port}/ with {args.workers} workers (Ctrl+C to stop)",
+        flush=True,
+    )
+    run_gunicorn(args.host, args.port, args.workers, threads=args.threads)
+    return 0
+
+
+def run_gunicorn(host: str, port: int, workers: int, *, threads: int = 4) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class TribeServer(BaseApplication):
+        def load_config(self):
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "accesslog": os.environ.get("TRIBE_ACCESS_LOG") or None,
+                "errorlog": "-",
+                "loglevel": os.environ.get("TRIBE_LOG_LEVEL", "info"),
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from tribe.wsgi import application
+
+            return application
+
+    TribeServer().run()
+
+
+# --- bench -------------------------------------------------------------------------------------------------
+
+
+def cmd_bench_api(args) -> int:
+    from tribe.bench.api import run
+
+    return run(args)
+
+
+# --- parser ------------------------------------------------------------------------------------------------
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="gunicorn worker processes (default: CPUs, between 2 and 4)",
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tribe",
+        description="Tribe social-commerce platform. Configuration comes from the environment "
+        "(TRIBE_DATA_DIR, DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, REDIS_URL; see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="migrate, seed the demo once, print the demo logins and serve")
+    _serve_options(p)
+    p.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the production server (gunicorn, static files by whitenoise)")
+    _serve_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run background tasks (django-tasks database worker)")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="db_worker options, e.g. --batch (see --help)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="create or update the database tables")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="seed the demo into an empty database (refuses if it has products)")
+    p.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same demo")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("reindex", help="rebuild the search index for every product")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("createoperator", help="create a platform operator (staff, Django admin)")
+    p.add_argument("username")
+    p.add_argument("--password", help="password; asked for on the terminal when omitted")
+    p.set_defaults(func=cmd_createoperator)
+
+    p = sub.add_parser("manage", help="run a Django management command, e.g. `tribe manage shell`")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its options")
+    p.set_defaults(func=cmd_manage)
+
+    bench = sub.add_parser("bench", help="benchmarks over HTTP (not tests)")
+    bench_sub = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")
+    p = bench_sub.add_parser(
+        "api",
+        help="requests/s, latency and SQL queries per request for product and search pages and API",
+        description="Without --url: seeds a demo database in a temporary data directory, starts "
+        "`tribe serve` on a free port with X-Tribe-Queries enabled, runs every scenario, stops the server.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per scenario (default 10)")
+    p.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
+    p.add_argument(
+        "--url",
+        help="benchmark this running server (product ids are read from the database "
+        "this environment configures, which must be the server's)",
+    )
+    p.add_argument("--workers", type=int, default=default_workers(), help="server workers when starting one")
+    p.add_argument("--threads", type=int, default=4, help="threads per server worker when starting one")
+    p.add_argument(
+        "--database-url", help="seed (if empty) and serve this database instead of a temporary SQLite"
+    )
+    p.add_argument("--seed", type=int, default=42, help="random seed for the request mix (default 42)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    p.set_defaults(func=cmd_bench_api)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASSTHROUGH:
+        args = argparse.Namespace(func=PASSTHROUGH[argv[0]], rest=argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

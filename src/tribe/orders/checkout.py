@@ -1,0 +1,275 @@
+"""Checkout: from a cart to an order holding reserved stock, in one transaction, idempotently.
+
+The same (user, idempotency key) always returns the first order it created, whether the repeat arrives after
+the first finished (lookup) or while it runs (the unique constraint makes the second insert fail and we
+return the winner's order).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tribe.core.errors import NotFound, ValidationFailed
+from tribe.core.events import record_event
+from tribe.core.text import clean_text
+from tribe.inventory import services as inventory
+
+from .cart import CartRow, cart_rows
+from .models import Address, Cart, CartLine, LineAdjustment, Order, OrderLine, OrderLog, ShippingMethod, StoreOrder
+from .pricing import PricedLine, PricingContext, price_lines
+
+ZERO = Decimal("0.00")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+def reservation_minutes() -> int:
+    return int(getattr(settings, "TRIBE_RESERVATION_MINUTES", 15))
+
+
+def check_address(data: dict) -> dict:
+    """Validate a Chinese address (province/city/district/detail, mainland mobile number)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("address: an object", fields={"address": "required"})
+    clean = {
+        "name": clean_text(data.get("name"), "name", max_length=40, required=True),
+        "phone": clean_text(data.get("phone"), "phone", max_length=20, required=True),
+        "province": clean_text(data.get("province"), "province", max_length=20, required=True),
+        "city": clean_text(data.get("city"), "city", max_length=20, required=True),
+        "district": clean_text(data.get("district"), "district", max_length=20, required=True),
+        "detail": clean_text(data.get("detail"), "detail", max_length=200, required=True),
+    }
+    if not PHONE_RE.match(clean["phone"]):
+        raise ValidationFailed("phone: an 11-digit mainland mobile number", fields={"phone": "invalid"})
+    return clean
+
+
+def save_address(user, data: dict, *, is_default: bool = False) -> Address:
+    clean = check_address(data)
+    with transaction.atomic():
+        if is_default:
+            Address.objects.filter(user=user, is_default=True).update(is_default=False)
+        return Address.objects.create(user=user, is_default=is_default, **clean)
+
+
+def delete_address(user, address_id: int) -> None:
+    """Remove one of the user's saved addresses (orders keep their own snapshot). Another user's is 404."""
+    deleted, _ = Address.objects.filter(user=user, pk=address_id).delete()
+    if not deleted:
+        raise NotFound("no such address", fields={"address_id": "unknown"})
+
+
+# Built-in platform methods, used for any code the database does not define (operators override them in the
+# admin; a platform row with is_active=False switches one off).
+DEFAULT_METHODS = {
+    "standard": ("普通快递", Decimal("8.00"), Decimal("99.00")),
+    "express": ("顺丰速运", Decimal("18.00"), Decimal("299.00")),
+}
+
+
+def shipping_methods_for(store_ids) -> dict[int, dict[str, ShippingMethod]]:
+    """Per store: its own methods, falling back to the platform's for codes it does not define."""
+    methods = list(ShippingMethod.objects.filter(Q(store_id__in=list(store_ids)) | Q(store__isnull=True)))
+    platform = {code: ShippingMethod(code=code, name=name, fee=fee, free_over=free_over)
+                for code, (name, fee, free_over) in DEFAULT_METHODS.items()}
+    platform.update({m.code: m for m in methods if m.store_id is None})
+    platform = {code: m for code, m in platform.items() if m.is_active}
+    result = {}
+    for sid in store_ids:
+        own = {m.code: m for m in methods if m.store_id == sid and m.is_active}
+        result[sid] = {**platform, **own}
+    return result
+
+
+def shipping_fee(method: ShippingMethod, payable: Decimal) -> Decimal:
+    if method.free_over is not None and payable >= method.free_over:
+        return ZERO
+    return method.fee
+
+
+@dataclass
+class StoreQuote:
+    """One store's part of a checkout: its priced lines, the chosen shipping method and the money."""
+
+    store: object
+    lines: list[PricedLine]
+    method: ShippingMethod
+    methods: list[ShippingMethod]  # every method the store offers, for the buyer to choose from
+    subtotal: Decimal
+    discount: Decimal
+    shipping_fee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount + self.shipping_fee
+
+
+@dataclass
+class Quote:
+    """What placing the order would charge now, per store. `problems`: flagged cart lines, left out of the
+    totals; place_order refuses while there are any."""
+
+    stores: list[StoreQuote]
+    problems: list[CartRow] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((s.subtotal for s in self.stores), ZERO)
+
+    @property
+    def discount_total(self) -> Decimal:
+        return sum((s.discount for s in self.stores), ZERO)
+
+    @property
+    def shipping_total(self) -> Decimal:
+        return sum((s.shipping_fee for s in self.stores), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount_total + self.shipping_total
+
+
+def _price(user, rows: list[CartRow], shipping, options: dict | None) -> tuple[list[PricedLine], list[StoreQuote]]:
+    """Price buyable cart rows (adjusters included) and split them per store with each store's shipping.
+    The one pricing path shared by quote() and place_order(): the preview is what the order will charge."""
+    priced = [PricedLine(key=r.line.sku_id, sku=r.line.sku, product=r.line.sku.product,
+                         store_id=r.line.sku.product.store_id, unit_price=r.unit_price, quantity=r.line.quantity)
+              for r in rows]
+    price_lines(PricingContext(user=user, lines=priced, options=options or {}))
+    stores = {r.line.sku.product.store_id: r.line.sku.product.store for r in rows}
+    store_ids = sorted(stores)
+    methods = shipping_methods_for(store_ids)
+    parts = []
+    for sid in store_ids:
+        code = shipping.get(sid, "standard") if isinstance(shipping, dict) else shipping
+        method = methods[sid].get(code) if isinstance(code, str) else None
+        if method is None:
+            raise ValidationFailed(f"shipping: store {sid} has no method '{code}'", code="unknown_shipping",
+                                   fields={"shipping": f"unknown method for store {sid}"})
+        lines = [p for p in priced if p.store_id == sid]
+        subtotal = sum((p.subtotal for p in lines), ZERO)
+        discount = sum((p.discount for p in lines), ZERO)
+        parts.append(StoreQuote(store=stores[sid], lines=lines, method=method, methods=list(methods[sid].values()),
+                                subtotal=subtotal, discount=discount,
+                                shipping_fee=shipping_fee(method, subtotal - discount)))
+    return priced, parts
+
+
+def quote(user, cart: Cart | None, *, shipping: dict[int, str] | str = "standard",
+          options: dict | None = None) -> Quote:
+    """Preview the checkout of the cart's buyable lines without writing anything."""
+    rows = cart_rows(cart)
+    if not rows:
+        raise ValidationFailed("the cart is empty", code="empty_cart")
+    buyable = [r for r in rows if not r.problem]
+    parts = _price(user, buyable, shipping, options)[1] if buyable else []
+    return Quote(stores=parts, problems=[r for r in rows if r.problem])
+
+
+def _order_number() -> str:
+    return timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**6):06d}"
+
+
+def place_order(
+    user,
+    cart: Cart,
+    *,
+    address: dict | None = None,
+    address_id: int | None = None,
+    shipping: dict[int, str] | str = "standard",
+    idempotency_key: str,
+    note: str = "",
+    options: dict | None = None,
+    request=None,
+) -> Order:
+    """Create an order from the cart's buyable lines, reserve their stock, empty those lines.
+
+    Raises ValidationFailed (bad address/shipping/empty cart/flagged lines) or InsufficientStock, and then
+    nothing is written.
+    """
+    if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
+        raise ValidationFailed("idempotency_key: 8–64 letters, digits or _.:-", fields={"idempotency_key": "invalid"})
+    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        existing.replayed = True  # the API answers a repeat with 200 instead of 201
+        return existing
+    note = clean_text(note, "note", max_length=200)
+    if address_id is not None:
+        saved = Address.objects.filter(user=user, pk=address_id).first()
+        if saved is None:
+            raise NotFound("no such address", fields={"address_id": "unknown"})
+        ship = {k: getattr(saved, k) for k in ("name", "phone", "province", "city", "district", "detail")}
+    else:
+        ship = check_address(address or {})
+
+    rows = cart_rows(cart)
+    if not rows:
+        raise ValidationFailed("the cart is empty", code="empty_cart")
+    flagged = [r for r in rows if r.problem]
+    if flagged:
+        names = "、".join(r.line.sku.product.name for r in flagged)
+        raise ValidationFailed(f"some items cannot be bought now: {names}", code="cart_has_problems",
+                               fields={str(r.line.pk): r.problem for r in flagged})
+
+    priced, parts = _price(user, rows, shipping, options)
+
+    now = timezone.now()
+    touch = (getattr(request, "tribe_visit", None) or {}).get("first", {}) if request is not None else {}
+    try:
+        with transaction.atomic():
+            order = _create(user, idempotency_key, ship, note, priced, parts, now, touch)
+            inventory.reserve(order.pk, [(line.pk, line.sku_id, line.quantity) for line in order._lines],
+                              order.expires_at)
+            CartLine.objects.filter(pk__in=[r.line.pk for r in rows]).delete()
+            OrderLog.objects.create(order=order, to_status=order.status, actor=user, message="下单")
+            record_event("order_placed", request, actor=user, obj=order,
+                         props={"total": str(order.total), "lines": len(priced), "stores": len(parts)})
+    except IntegrityError:
+        winner = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if winner is None:
+            raise
+        winner.replayed = True
+        return winner
+    order.replayed = False
+    return order
+
+
+def _create(user, key, ship, note, priced, parts: list[StoreQuote], now, touch) -> Order:
+    totals = Quote(stores=parts)
+    order = Order.objects.create(
+        number=_order_number(), user=user, idempotency_key=key, note=note,
+        ship_name=ship["name"], ship_phone=ship["phone"], ship_province=ship["province"], ship_city=ship["city"],
+        ship_district=ship["district"], ship_detail=ship["detail"],
+        subtotal=totals.subtotal, discount_total=totals.discount_total, shipping_total=totals.shipping_total,
+        total=totals.total,
+        expires_at=now + timedelta(minutes=reservation_minutes()),
+        source=str(touch.get("source", ""))[:20], channel=str(touch.get("channel", ""))[:80],
+        campaign=str(touch.get("campaign", ""))[:100], sharer_id=touch.get("sharer_id"),
+    )
+    store_orders = StoreOrder.objects.bulk_create(
+        StoreOrder(order=order, store_id=part.store.pk, shipping_method=part.method.name, subtotal=part.subtotal,
+                   discount_total=part.discount, shipping_fee=part.shipping_fee, total=part.total)
+        for part in parts
+    )
+    by_store = {so.store_id: so for so in store_orders}
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(order=order, store_order=by_store[p.store_id], sku=p.sku, product=p.product,
+                  product_name=p.product.name, sku_label=p.sku.label[:120], unit_price=p.unit_price,
+                  quantity=p.quantity, subtotal=p.subtotal, discount=p.discount, paid_amount=p.payable)
+        for p in priced
+    )
+    shares = [LineAdjustment(line=line, code=code, label=label, amount=amount)
+              for line, p in zip(lines, priced, strict=True) for code, label, amount in p.shares]
+    if shares:
+        LineAdjustment.objects.bulk_create(shares)
+    order._lines = lines
+    return order

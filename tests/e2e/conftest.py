@@ -1,0 +1,1 @@
+"""Browser tests live here; the browser fixtures are in tests/conftest.py (one browser per run)."""
