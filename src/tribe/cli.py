@@ -189,9 +189,24 @@ def cmd_createoperator(args) -> int:
 def cmd_worker(args) -> int:
     """django-tasks' database worker; `tribe worker --help` shows its options (--batch, --queue-name, …)."""
     setup_django()
+    import threading
+
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["tribe worker", "db_worker", *args.rest])
+    from tribe.core.periodic import start_scheduler
+
+    # The scheduler enqueues the periodic jobs (order expiry, auto-receipt, refund retries) that this same
+    # worker then runs; `--no-scheduler` in extra workers keeps one scheduler per deployment.
+    rest = list(args.rest)
+    stop = threading.Event()
+    if "--no-scheduler" in rest:
+        rest.remove("--no-scheduler")
+    else:
+        start_scheduler(stop)
+    try:
+        execute_from_command_line(["tribe worker", "db_worker", *rest])
+    finally:
+        stop.set()
     return 0
 
 
@@ -261,6 +276,12 @@ def run_gunicorn(host: str, port: int, workers: int, *, threads: int = 4) -> Non
 
 def cmd_bench_api(args) -> int:
     from tribe.bench.api import run
+
+    return run(args)
+
+
+def cmd_bench_flashsale(args) -> int:
+    from tribe.bench.flashsale import run
 
     return run(args)
 
@@ -344,6 +365,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42, help="random seed for the request mix (default 42)")
     p.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     p.set_defaults(func=cmd_bench_api)
+
+    p = bench_sub.add_parser(
+        "flashsale",
+        help="concurrent buyers place-and-pay over HTTP for one SKU until sold out; checks nothing oversells",
+        description="Without --url: a fresh database (PostgreSQL database tribe_bench_flashsale when "
+        "DATABASE_URL is set, else SQLite in a temporary directory), one SKU with --stock units, --buyers "
+        "consumers with API tokens, `tribe serve` on a free port. Exit 1 if anything oversold, stock is left "
+        "or a request failed (5xx/transport).",
+    )
+    p.add_argument(
+        "--buyers", type=int, default=200, help="concurrent buyers, one HTTP client each (default 200)"
+    )
+    p.add_argument("--stock", type=int, default=1000, help="units on sale (default 1000)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument(
+        "--url",
+        help="target this running server (the sale is written to the database this environment configures, "
+        "which must be the server's, with the same SECRET_KEY)",
+    )
+    p.add_argument("--workers", type=int, default=default_workers(), help="server workers when starting one")
+    p.add_argument("--threads", type=int, default=4, help="threads per server worker when starting one")
+    p.add_argument("--timeout", type=float, default=600.0, help="give up the race after this many seconds")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data directory (and database)")
+    p.set_defaults(func=cmd_bench_flashsale)
     return parser
 
 

@@ -158,7 +158,13 @@ TRIBE_RESERVATION_MINUTES = int(os.environ.get("TRIBE_RESERVATION_MINUTES", "15"
 TRIBE_AUTO_RECEIVE_DAYS = int(os.environ.get("TRIBE_AUTO_RECEIVE_DAYS", "10"))
 TRIBE_AFTER_SALES_DAYS = int(os.environ.get("TRIBE_AFTER_SALES_DAYS", "7"))
 # Payment gateways: the platform's merchant accounts (a store may configure its own: payments.PaymentAccount).
-TRIBE_PAYMENT_GATEWAYS: dict = {"dummy": {}}
+# TRIBE_PAYMENT_CONFIG names a JSON file {"alipay": {...}, "wechat": {...}} (keys: docs/payments.md); the dummy
+# gateway is on unless TRIBE_DUMMY_PAYMENTS=0 (turn it off in production).
+TRIBE_PAYMENT_GATEWAYS: dict = {"dummy": {}} if env_bool("TRIBE_DUMMY_PAYMENTS", True) else {}
+if os.environ.get("TRIBE_PAYMENT_CONFIG"):
+    import json
+
+    TRIBE_PAYMENT_GATEWAYS.update(json.loads(Path(os.environ["TRIBE_PAYMENT_CONFIG"]).read_text(encoding="utf-8")))
 
 # When set, every response carries X-Tribe-Queries (SQL statements run) for `tribe bench`.
 TRIBE_QUERY_HEADER = env_bool("TRIBE_QUERY_HEADER", False)

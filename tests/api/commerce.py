@@ -63,8 +63,21 @@ def paid_order(user, items, key: str = "order-key-0001") -> Order:
 
 def rows() -> dict[str, int]:
     """Row counts of every table a commerce request could write."""
-    models = [Cart, CartLine, Address, Order, StoreOrder, OrderLine, OrderLog, Shipment, Reservation, Payment,
-              Refund, RefundRequest, Event]
+    models = [
+        Cart,
+        CartLine,
+        Address,
+        Order,
+        StoreOrder,
+        OrderLine,
+        OrderLog,
+        Shipment,
+        Reservation,
+        Payment,
+        Refund,
+        RefundRequest,
+        Event,
+    ]
     return {m.__name__: m.objects.count() for m in models}
 
 

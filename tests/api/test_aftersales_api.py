@@ -45,14 +45,24 @@ def test_ask_for_a_refund_on_part_of_a_line(api_as, world):
         "refunded_at": None,
     }
     detail = api.get(f"/orders/{order.number}").json()
-    assert (detail["lines"][0]["refundable_quantity"], detail["lines"][0]["refundable_amount"]) == (2, "178.00")
+    assert (detail["lines"][0]["refundable_quantity"], detail["lines"][0]["refundable_amount"]) == (
+        2,
+        "178.00",
+    )
     assert detail["timeline"][-1]["message"] == "申请售后：纯棉婴儿连体衣 ×1 ¥89.00"
 
 
 def test_ask_for_part_of_the_money(api_as, world):
     order = paid_order(world.consumer, [(world.sku_a, 1)])
-    response = ask(api_as(world.consumer), order, order.lines.get(), kind="refund_only", quantity=1,
-                   amount="10.50", reason="有瑕疵，部分退款")
+    response = ask(
+        api_as(world.consumer),
+        order,
+        order.lines.get(),
+        kind="refund_only",
+        quantity=1,
+        amount="10.50",
+        reason="有瑕疵，部分退款",
+    )
     assert response.status_code == 201
     assert (response.json()["amount"], RefundRequest.objects.get().amount) == ("10.50", Decimal("10.50"))
 
@@ -62,8 +72,14 @@ def test_return_and_refund_after_shipping(api_as, world):
     order = paid_order(world.consumer, [(world.sku_a, 2)])
     ship(world.staff_a, order.store_orders.get().pk, carrier="顺丰速运", tracking_number="SF1")
     # when
-    response = ask(api_as(world.consumer), order, order.lines.get(), kind="return_refund", quantity=2,
-                   reason="尺码不合适")
+    response = ask(
+        api_as(world.consumer),
+        order,
+        order.lines.get(),
+        kind="return_refund",
+        quantity=2,
+        reason="尺码不合适",
+    )
     # then
     assert response.status_code == 201
     assert (response.json()["kind"], response.json()["amount"]) == ("return_refund", "178.00")
@@ -97,13 +113,18 @@ def test_withdraw_a_request(api_as, world):
     # then
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
     assert again.status_code == 409
-    assert (error_of(again)["code"], error_of(again)["fields"]) == ("invalid_transition", {"status": "cancelled"})
+    assert (error_of(again)["code"], error_of(again)["fields"]) == (
+        "invalid_transition",
+        {"status": "cancelled"},
+    )
 
 
 def test_someone_elses_request_cannot_be_withdrawn(api_as, world):
     # given
     order = paid_order(world.staff_b, [(world.sku_a, 1)])
-    req = ask(api_as(world.staff_b), order, order.lines.get(), kind="refund_only", quantity=1, reason="x").json()
+    req = ask(
+        api_as(world.staff_b), order, order.lines.get(), kind="refund_only", quantity=1, reason="x"
+    ).json()
     # when
     response = api_as(world.consumer).post(f"/refunds/{req['id']}/cancel")
     # then
@@ -147,8 +168,12 @@ def test_bad_refund_requests_are_refused_and_write_nothing(api_as, world, payloa
     order = paid_order(world.consumer, [(world.sku_a, 2)])
     before = rows()
     # when
-    response = ask(api_as(world.consumer), order, order.lines.get(),
-                   **{"kind": "refund_only", "quantity": 1, "reason": "理由", **payload})
+    response = ask(
+        api_as(world.consumer),
+        order,
+        order.lines.get(),
+        **{"kind": "refund_only", "quantity": 1, "reason": "理由", **payload},
+    )
     # then
     assert response.status_code == status, response.content
     error = error_of(response)
@@ -163,7 +188,9 @@ def test_an_unpaid_order_has_no_after_sales(api_as, world):
     order = place(world.consumer, [(world.sku_a, 1)])
     before = rows()
     # when
-    response = ask(api_as(world.consumer), order, order.lines.get(), kind="refund_only", quantity=1, reason="x")
+    response = ask(
+        api_as(world.consumer), order, order.lines.get(), kind="refund_only", quantity=1, reason="x"
+    )
     # then
     assert response.status_code == 409
     assert error_of(response)["code"] == "after_sales_closed"

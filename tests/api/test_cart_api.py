@@ -49,7 +49,11 @@ def test_add_a_line_answers_the_cart_and_records_add_to_cart(api_as, world):
     assert (line["problem"], line["problem_label"], line["bundle_id"]) == ("", "", None)
     assert (body["total"], body["has_problems"]) == ("178.00", False)
     event = Event.objects.get(name="add_to_cart")
-    assert (event.actor_id, event.object_type, event.object_id) == (world.consumer.id, "product", world.product_a.id)
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        world.consumer.id,
+        "product",
+        world.product_a.id,
+    )
     assert event.brand_id == world.brand_a.id
     assert event.props == {"sku_id": world.sku_a.id, "quantity": 2}
 
@@ -295,3 +299,17 @@ def test_cart_query_count_does_not_grow_with_lines(api_as, world, django_assert_
     assert len(response.json()["lines"]) == n
     assert response.json()["total"] == f"{99 * n:.2f}"
     assert all(ln["product"]["cover"]["thumb_url"] for ln in response.json()["lines"])
+
+
+def test_the_signed_in_session_reaches_the_same_cart(client, world):
+    # given the buyer signed in on the site, with a line added through the pages' service
+    client.force_login(world.consumer)
+    fill_cart(world.consumer, [(world.sku_a, 1)])
+    # when
+    added = client.post(
+        "/api/v1/cart/lines", {"sku_id": world.sku_a.id, "quantity": 1}, content_type="application/json"
+    )
+    shown = client.get("/api/v1/cart")
+    # then
+    assert added.status_code == 201
+    assert [(ln["sku"]["id"], ln["quantity"]) for ln in shown.json()["lines"]] == [(world.sku_a.id, 2)]

@@ -1,13 +1,17 @@
 """Addresses, the checkout preview and placing orders through the API: per-store totals, idempotency, and
 refusals that write nothing."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connections
+from django.test import Client
 
 from tests.api.commerce import ADDRESS, fill_cart, product, rows, sku_of, stock_of
-from tests.api.conftest import error_of
+from tests.api.conftest import Api, error_of
 from tests.factories import ProductFactory, StoreFactory
+from tribe.accounts.services import issue_token
 from tribe.catalog.models import Sku
 from tribe.core.models import Event
 from tribe.orders import checkout as checkout_service
@@ -193,7 +197,11 @@ def test_checkout_to_a_saved_address_with_express_for_one_store(api_as, world, t
     # when
     response = api.post(
         "/checkout",
-        {"address_id": address_id, "shipping": {str(world.store_b.id): "express"}, "idempotency_key": "k-00000001"},
+        {
+            "address_id": address_id,
+            "shipping": {str(world.store_b.id): "express"},
+            "idempotency_key": "k-00000001",
+        },
     )
     # then
     assert response.status_code == 201, response.content
@@ -268,7 +276,9 @@ def test_someone_elses_address_id_is_404_and_writes_nothing(api_as, world, two_s
     theirs = api_as(world.staff_b).post("/addresses", ADDRESS).json()["id"]
     before = rows()
     # when
-    response = api_as(world.consumer).post("/checkout", {"address_id": theirs, "idempotency_key": "k-00000001"})
+    response = api_as(world.consumer).post(
+        "/checkout", {"address_id": theirs, "idempotency_key": "k-00000001"}
+    )
     # then
     assert response.status_code == 404
     assert rows() == before
@@ -339,3 +349,36 @@ def test_checkout_query_count_does_not_grow_with_lines(api_as, world, django_ass
     assert response.status_code == 201
     assert len(response.json()["lines"]) == n
     assert all(stock_of(sku) == 9 for sku in skus)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_racing_itself_places_one_order(client, world):
+    # given a cart, and four requests with the same key released at once
+    fill_cart(world.consumer, [(world.sku_a, 2)])
+    token = issue_token(world.consumer)
+    barrier = threading.Barrier(4)
+    results: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def submit():
+        try:
+            api = Api(Client(), token)
+            barrier.wait()
+            response = api.post("/checkout", body())
+            with lock:
+                results.append((response.status_code, response.json()["number"]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    # when
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # then one order, answered 201 once and 200 to the repeats, its units reserved once
+    assert sorted(status for status, _ in results) == [200, 200, 200, 201]
+    assert len({number for _, number in results}) == 1
+    assert Order.objects.count() == 1
+    assert stock_of(world.sku_a) == 5

@@ -103,7 +103,9 @@ def test_a_store_order_in_full(api_as, world, split_order):
         "178.00",
     )
     assert body["ship_to"]["phone"] == "13800138000"
-    assert [(ln["id"], ln["quantity"], ln["refundable_quantity"]) for ln in body["lines"]] == [(line.id, 2, 1)]
+    assert [(ln["id"], ln["quantity"], ln["refundable_quantity"]) for ln in body["lines"]] == [
+        (line.id, 2, 1)
+    ]
     assert [(r["line_id"], r["status"]) for r in body["refund_requests"]] == [(line.id, "requested")]
     assert (body["item_count"], body["shipments"]) == (2, [])
 
@@ -226,8 +228,9 @@ def test_mark_a_parcel_delivered(api_as, world):
 
 
 def refund_request(world, order, kind="refund_only", quantity=1):
-    return request_refund(world.consumer, order.lines.get(sku=world.sku_a).pk, kind=kind, quantity=quantity,
-                          reason="不想要了")
+    return request_refund(
+        world.consumer, order.lines.get(sku=world.sku_a).pk, kind=kind, quantity=quantity, reason="不想要了"
+    )
 
 
 def test_brand_staff_list_refund_requests_of_their_stores(api_as, world, split_order):
@@ -266,7 +269,10 @@ def test_approving_twice_is_409_invalid_transition(api_as, world):
     response = api.post(f"/console/refunds/{req.id}/approve")
     # then
     assert response.status_code == 409
-    assert (error_of(response)["code"], error_of(response)["fields"]) == ("invalid_transition", {"status": "refunded"})
+    assert (error_of(response)["code"], error_of(response)["fields"]) == (
+        "invalid_transition",
+        {"status": "refunded"},
+    )
     assert rows() == before
 
 
@@ -370,7 +376,9 @@ ACTIONS = {
         f"/console/store-orders/{s['part']}/shipments", {"carrier": "顺丰速运", "tracking_number": "SF1"}
     ),
     "approve_refund": lambda api, w, s: api.post(f"/console/refunds/{s['refund']}/approve"),
-    "reject_refund": lambda api, w, s: api.post(f"/console/refunds/{s['refund']}/reject", {"reason": "不符合"}),
+    "reject_refund": lambda api, w, s: api.post(
+        f"/console/refunds/{s['refund']}/reject", {"reason": "不符合"}
+    ),
     "list_refunds": lambda api, w, s: api.get(f"/console/brands/{w.brand_a.slug}/refunds"),
     "view_stock": lambda api, w, s: api.get(f"/console/brands/{w.brand_a.slug}/stock"),
 }

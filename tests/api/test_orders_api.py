@@ -1,18 +1,23 @@
 """The buyer's orders through the API: list, detail with timeline, expiry on access, cancel, pay, receive."""
 
 from datetime import timedelta
+from decimal import Decimal
+from typing import get_args
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.api.commerce import paid_order, pay, place, product, rows, sku_of, stock_of
+from tests.api.commerce import ADDRESS, paid_order, pay, place, product, rows, sku_of, stock_of
 from tests.api.conftest import error_of
 from tests.factories import ProductFactory, StoreFactory
 from tests.images import png_upload
+from tribe.aftersales.models import RefundRequest
+from tribe.api.order_schemas import OrderStatus, RefundStatus, StoreOrderStatus
 from tribe.catalog.services import add_product_image
-from tribe.orders.models import Order
+from tribe.orders.models import Order, StoreOrder
 from tribe.orders.shipping import ship
+from tribe.payments.gateways.dummy import DummyGateway, signed_body
 from tribe.payments.models import Payment
 
 # token 1; order by number 1; then the order page: order 1, lines 1, covers 1, adjustments 1, parts 1,
@@ -76,8 +81,10 @@ def test_an_order_in_full(api_as, world):
     ship(world.staff_a, part_a.pk, carrier="顺丰速运", tracking_number="SF100")
     api = api_as(world.consumer)
     line_a = order.lines.get(sku=world.sku_a)
-    api.post(f"/orders/{order.number}/lines/{line_a.id}/refunds", {"kind": "refund_only", "quantity": 1,
-                                                                   "reason": "买多了"})
+    api.post(
+        f"/orders/{order.number}/lines/{line_a.id}/refunds",
+        {"kind": "refund_only", "quantity": 1, "reason": "买多了"},
+    )
     # when
     response = api.get(f"/orders/{order.number}")
     # then
@@ -103,7 +110,10 @@ def test_an_order_in_full(api_as, world):
         "SF100",
         [{"line_id": line_a.id, "quantity": 2}],
     )
-    assert (parts[world.store_b.id]["status"], parts[world.store_b.id]["shipments"]) == ("awaiting_shipment", [])
+    assert (parts[world.store_b.id]["status"], parts[world.store_b.id]["shipments"]) == (
+        "awaiting_shipment",
+        [],
+    )
     [req] = body["refund_requests"]
     assert (req["line_id"], req["status"], req["amount"], req["order_number"]) == (
         line_a.id,
@@ -132,8 +142,10 @@ def test_someone_elses_order_is_404_and_untouched(api_as, world, method, suffix,
     before = rows()
     api = api_as(world.consumer)
     # when
-    response = api.get(f"/orders/{theirs.number}") if method == "get" else api.post(
-        f"/orders/{theirs.number}{suffix}", payload
+    response = (
+        api.get(f"/orders/{theirs.number}")
+        if method == "get"
+        else api.post(f"/orders/{theirs.number}{suffix}", payload)
     )
     # then
     assert response.status_code == 404
@@ -183,9 +195,17 @@ def test_a_paid_order_cannot_be_cancelled(api_as, world):
     assert Order.objects.get(pk=order.pk).status == "paid"
 
 
-def test_pay_answers_what_the_client_needs(api_as, world):
+def test_pay_answers_what_the_client_needs(api_as, world, monkeypatch):
     # given
     order = place(world.consumer, [(world.sku_a, 1)])
+    given = {}
+    create = DummyGateway.create_payment
+
+    def spy(self, **kwargs):
+        given.update(kwargs)
+        return create(self, **kwargs)
+
+    monkeypatch.setattr(DummyGateway, "create_payment", spy)
     # when
     response = api_as(world.consumer).post(f"/orders/{order.number}/pay", {"gateway": "dummy"})
     # then
@@ -202,6 +222,42 @@ def test_pay_answers_what_the_client_needs(api_as, world):
         "params": {},
     }
     assert (payment.order_id, payment.amount, payment.behaviour) == (order.pk, order.total, "succeed")
+    assert (given["notify_url"], given["return_url"]) == (
+        "http://testserver/payments/notify/dummy/",
+        f"http://testserver/orders/{order.number}/",
+    )
+
+
+def test_buy_pay_and_get_money_back_through_the_api(api_as, client, world):
+    # given a cart
+    buyer, staff = api_as(world.consumer), api_as(world.staff_a)
+    buyer.post("/cart/lines", {"sku_id": world.sku_a.id, "quantity": 2})
+    # when the buyer checks out and pays, and the provider notifies
+    number = buyer.post("/checkout", {"address": ADDRESS, "idempotency_key": "flow-key-0001"}).json()[
+        "number"
+    ]
+    payment = buyer.post(f"/orders/{number}/pay", {"gateway": "dummy"}).json()
+    notified = client.post(
+        "/payments/notify/dummy/",
+        signed_body(payment["out_trade_no"], Decimal(payment["amount"]), True, "TXN-FLOW-1"),
+        content_type="application/json",
+    )
+    # then the order is paid
+    assert notified.status_code == 200
+    order = buyer.get(f"/orders/{number}").json()
+    assert (order["status"], order["paid_total"]) == ("paid", "178.00")
+    # when the buyer asks for one unit back and the store approves
+    line_id = order["lines"][0]["id"]
+    req = buyer.post(
+        f"/orders/{number}/lines/{line_id}/refunds",
+        {"kind": "refund_only", "quantity": 1, "reason": "买多了"},
+    ).json()
+    approved = staff.post(f"/console/refunds/{req['id']}/approve")
+    # then the money is back and the buyer sees it
+    assert approved.json()["status"] == "refunded"
+    order = buyer.get(f"/orders/{number}").json()
+    assert (order["refunded_total"], order["lines"][0]["refunded_quantity"]) == ("89.00", 1)
+    assert buyer.get("/refunds").json()["items"][0]["status"] == "refunded"
 
 
 def test_the_dummy_gateway_can_be_told_to_fail(api_as, world):
@@ -267,7 +323,10 @@ def test_confirm_receipt_of_a_shipped_order(api_as, world):
     response = api_as(world.consumer).post(f"/orders/{order.number}/receive")
     # then
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["store_orders"][0]["status"]) == ("received", "received")
+    assert (response.json()["status"], response.json()["store_orders"][0]["status"]) == (
+        "received",
+        "received",
+    )
     assert response.json()["received_at"] is not None
 
 
@@ -295,7 +354,12 @@ def test_order_detail_query_count_does_not_grow_with_lines(api_as, world, django
     for prod in products:
         add_product_image(world.operator, prod, png_upload())
     order = paid_order(world.consumer, [(sku_of(prod), 1) for prod in products])
-    ship(world.staff_a, order.store_orders.get(store=world.store_a).pk, carrier="顺丰速运", tracking_number="SF1")
+    ship(
+        world.staff_a,
+        order.store_orders.get(store=world.store_a).pk,
+        carrier="顺丰速运",
+        tracking_number="SF1",
+    )
     api = api_as(world.consumer)
     # when
     with django_assert_num_queries(DETAIL_QUERIES):
@@ -303,3 +367,9 @@ def test_order_detail_query_count_does_not_grow_with_lines(api_as, world, django
     # then
     assert len(response.json()["lines"]) == n
     assert all(ln["cover"]["url"] for ln in response.json()["lines"])
+
+
+def test_the_status_filters_list_exactly_the_models_statuses():
+    assert list(get_args(OrderStatus)) == Order.Status.values
+    assert list(get_args(StoreOrderStatus)) == StoreOrder.Status.values
+    assert list(get_args(RefundStatus)) == RefundRequest.Status.values

@@ -502,3 +502,19 @@ def test_console_nav_links_orders_refunds_and_stock(staff_client, brand_a):
     assert f'<a href="{reverse("console:orders", args=["brand-a"])}" class="active">订单</a>' in body
     assert f'href="{reverse("console:refunds", args=["brand-a"])}"' in body
     assert f'href="{reverse("console:stock", args=["brand-a"])}"' in body
+
+
+def test_a_multi_store_orders_timeline_shows_each_store_only_its_own_steps(client_for, buyer, sku_a, store_a,
+                                                                             brand_b, staff_a, staff_b):
+    # given one checkout with items of brand A and brand B, and brand B has shipped its part
+    store_b = StoreFactory(brand=brand_b)
+    sku_b = ProductFactory(store=store_b).skus.get()
+    order = _order(buyer, [(sku_a, 1), (sku_b, 1)], key="two-store-log-1")
+    ship(staff_b, _part(order, store_b).pk, carrier="圆通速递", tracking_number="YT-SECRET-1")
+    # when brand A's staff open their part of the order
+    response = client_for(staff_a).get(reverse("console:order_detail", args=["brand-a", _part(order, store_a).pk]))
+    # then they see the order-level steps but not brand B's parcel
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "YT-SECRET-1" not in body
+    assert OrderLog.objects.filter(order=order, store=store_b, message__contains="YT-SECRET-1").count() == 1

@@ -98,3 +98,20 @@ def test_checkout_is_idempotent(shop, buyer):
     again = checkout(buyer, [(sku_of(shop["b"]), 1)], key="same-key-123")
     assert again.pk == first.pk
     assert Order.objects.count() == 1
+
+
+def test_dummy_gateway_can_be_switched_off(shop, buyer, settings):
+    from tribe.core.errors import NotFound
+    from tribe.payments.gateways.dummy import signed_body
+    from tribe.payments.services import handle_notification, start_payment
+
+    order = checkout(buyer, [(sku_of(shop["a"]), 1)])
+    payment, _ = start_payment(buyer, order.pk, "dummy")
+    settings.TRIBE_PAYMENT_GATEWAYS = {}  # production: TRIBE_DUMMY_PAYMENTS=0
+    with pytest.raises(ValidationFailed) as exc:
+        start_payment(buyer, order.pk, "dummy")
+    assert exc.value.code == "gateway_disabled"
+    with pytest.raises(NotFound):
+        handle_notification("dummy", {}, signed_body(payment.out_trade_no, payment.amount, True, "TX-OFF"))
+    order.refresh_from_db()
+    assert order.status == S.PENDING_PAYMENT

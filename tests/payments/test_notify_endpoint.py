@@ -171,6 +171,21 @@ def test_store_account_verifies_its_own_notifications(client, gateways, buyer, o
     assert order.status == S.PAID
 
 
+def test_a_store_account_cannot_vouch_for_another_accounts_payment(client, gateways, buyer, order, shop):
+    # given store B configured its own Alipay account with a "public key" whose private half it holds
+    forger_config = alipay_config(app_id=alipay_config()["app_id"], alipay_public_key=keypair("forger").public_pem)
+    PaymentAccount.objects.create(store=shop["store_b"], gateway="alipay", config=forger_config)
+    # and the buyer pays store A's order through the platform's account
+    payment, _ = start_payment(buyer, order.pk, "alipay")
+    assert payment.account is None
+    # when store B forges Alipay's notification for that payment with its own key
+    response = post_alipay(client, alipay_notification(payment.out_trade_no, str(payment.amount),
+                                                       key=keypair("forger")))
+    # then it must be rejected: only the platform's Alipay key speaks for a platform payment
+    order.refresh_from_db()
+    assert (response.status_code, order.status) == (400, S.PENDING_PAYMENT)
+
+
 def test_late_alipay_payment_is_refunded_through_alipay(client, gateways, buyer, order, shop, monkeypatch):
     # given an Alipay payment whose order expires before the notification arrives
     payment, _ = start_payment(buyer, order.pk, "alipay")

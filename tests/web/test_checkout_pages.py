@@ -205,7 +205,8 @@ def test_a_bad_address_rerenders_the_page_with_the_error_and_writes_nothing(clie
 def test_someone_elses_saved_address_cannot_be_used(client, shop, buyer):
     fill(buyer, (shop["tea"], 1))
     other = Address.objects.create(user=UserFactory(), **ADDRESS)
-    response = client.post("/checkout/", {"address": str(other.pk), "idempotency_key": key_of(client.get("/checkout/"))})
+    key = key_of(client.get("/checkout/"))
+    response = client.post("/checkout/", {"address": str(other.pk), "idempotency_key": key})
     assert response.status_code == 422
     assert '<ul class="errorlist" data-testid="error-address"><li>收货地址不存在</li></ul>' in text_of(response)
     assert_nothing_written(buyer, shop, 1)

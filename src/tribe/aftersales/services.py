@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from tribe.brands.selectors import require_store_staff
@@ -95,7 +95,8 @@ def request_refund(user, line_id: int, *, kind: str, quantity: int, reason: str,
                                    fields={"amount": f"max {left_amount}"})
         req = RefundRequest.objects.create(line=line, order=order, kind=kind, quantity=quantity, amount=amount,
                                            reason=reason)
-        OrderLog.objects.create(order=order, actor=user, message=f"申请售后：{line.product_name} ×{quantity} ¥{amount}")
+        OrderLog.objects.create(order=order, actor=user, store_id=line.store_order.store_id,
+                                message=f"申请售后：{line.product_name} ×{quantity} ¥{amount}")
         record_event("refund_requested", request, actor=user, obj=order,
                      props={"line_id": line.pk, "amount": str(amount), "kind": kind})
     return req
@@ -146,7 +147,8 @@ def reject_refund(staff, request_id: int, *, reason: str) -> RefundRequest:
     reason = clean_text(reason, "reason", max_length=200, required=True)
     _move(req, [R.REQUESTED, R.APPROVED], R.REJECTED, reject_reason=reason, decided_at=timezone.now(),
           decided_by=staff)
-    OrderLog.objects.create(order_id=req.order_id, actor=staff, message=f"拒绝售后：{reason}")
+    OrderLog.objects.create(order_id=req.order_id, actor=staff, message=f"拒绝售后：{reason}",
+                            store_id=req.line.store_order.store_id)
     return req
 
 
@@ -181,20 +183,23 @@ def settle_refund(request_id: int) -> None:
         order = lock_order(req.order_id)
         if req.status != R.REFUNDING:
             return
-        line = req.line
+        line = OrderLine.objects.get(pk=req.line_id)
         unshipped = max(0, line.quantity - line.shipped_quantity - line.refunded_quantity)
-        OrderLine.objects.filter(pk=line.pk).update(refunded_amount=F("refunded_amount") + req.amount,
-                                                    refunded_quantity=F("refunded_quantity") + req.quantity)
-        Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") + req.amount)
-        order.refresh_from_db()
+        # Sums are computed in Decimal here, under the order lock, not as SQL `F() + x`: SQLite keeps decimals
+        # as binary floats, and 2.90 + 2.91 there is 5.8100000000000005, which the CHECK then (rightly) refuses.
+        OrderLine.objects.filter(pk=line.pk).update(refunded_amount=line.refunded_amount + req.amount,
+                                                    refunded_quantity=line.refunded_quantity + req.quantity)
+        order.refunded_total += req.amount
+        Order.objects.filter(pk=order.pk).update(refunded_total=order.refunded_total)
         restock = req.restock_quantity
         if req.kind == RefundRequest.Kind.REFUND_ONLY and unshipped:
             # units never shipped are still in the store: back on sale
             restock = min(req.quantity, unshipped)
             inventory.restock(line.sku_id, restock)
         _move(req, [R.REFUNDING], R.REFUNDED, refunded_at=timezone.now(), restock_quantity=restock)
-        OrderLog.objects.create(order=order, message=f"退款成功：{line.product_name} ¥{req.amount}")
         so = StoreOrder.objects.get(pk=line.store_order_id)
+        OrderLog.objects.create(order=order, message=f"退款成功：{line.product_name} ¥{req.amount}",
+                                store_id=so.store_id)
         so_paid = so.lines.aggregate(p=Sum("paid_amount"), r=Sum("refunded_amount"))
         if so_paid["p"] == so_paid["r"]:
             StoreOrder.objects.filter(pk=so.pk).update(status=StoreOrder.Status.CLOSED)

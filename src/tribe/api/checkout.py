@@ -100,7 +100,8 @@ def _quote_out(q) -> dict:
                         "discount": p.discount,
                         "payable": p.payable,
                         "adjustments": [
-                            {"code": code, "label": label, "amount": amount} for code, label, amount in p.shares
+                            {"code": code, "label": label, "amount": amount}
+                            for code, label, amount in p.shares
                         ],
                     }
                     for p in part.lines

@@ -125,7 +125,9 @@ def create_shipment(request, store_order_id: int, payload: ShipIn):
         lines = {}
         for key, qty in payload.lines.items():
             if not key.isascii() or not key.isdigit() or len(key) > 18:
-                raise ValidationFailed(f"lines: '{key}' is not a line id", fields={"lines": "keys are line ids"})
+                raise ValidationFailed(
+                    f"lines: '{key}' is not a line id", fields={"lines": "keys are line ids"}
+                )
             lines[int(key)] = qty
     shipment = ship(
         request.user,

@@ -19,7 +19,14 @@ from .schemas import ImageOut, In, Money, MoneyIn, ObjectId, ProductCard, SkuOut
 Problem = Literal["", "not_on_sale", "sold_out", "insufficient_stock"]
 # The models' status choices, spelled out so the OpenAPI schema lists them (tests check they stay in step).
 OrderStatus = Literal[
-    "pending_payment", "paid", "partially_shipped", "shipped", "received", "completed", "cancelled", "expired",
+    "pending_payment",
+    "paid",
+    "partially_shipped",
+    "shipped",
+    "received",
+    "completed",
+    "cancelled",
+    "expired",
     "closed",
 ]
 StoreOrderStatus = Literal[
@@ -146,7 +153,9 @@ class ProblemOut(Schema):
 
 class QuoteOut(Schema):
     stores: list[StoreQuoteOut]
-    problems: list[ProblemOut] = Field(description="cart lines left out; checkout refuses until they are fixed")
+    problems: list[ProblemOut] = Field(
+        description="cart lines left out; checkout refuses until they are fixed"
+    )
     subtotal: Money
     discount_total: Money
     shipping_total: Money
@@ -158,11 +167,13 @@ class CheckoutIn(In):
     address: AddressIn | None = Field(None, description="a new address; or send address_id")
     address_id: ObjectId | None = Field(None, description="one of GET /addresses")
     shipping: str | dict[str, str] = Field(
-        "standard", description='a method code for every store, or {"<store_id>": "<code>"} (others: standard)'
+        "standard",
+        description='a method code for every store, or {"<store_id>": "<code>"} (others: standard)',
     )
     note: str = ""
     idempotency_key: str | None = Field(
-        None, description="8–64 of A-Z a-z 0-9 _.:- ; or the Idempotency-Key header. A repeat returns the order"
+        None,
+        description="8–64 of A-Z a-z 0-9 _.:- ; or the Idempotency-Key header. A repeat returns the order",
     )
 
     @model_validator(mode="after")
@@ -198,7 +209,9 @@ class OrderLineOut(LineBrief):
     shipped_quantity: int
     refunded_quantity: int
     refunded_amount: Money
-    refundable_quantity: int = Field(description="units a new refund request may still ask for (0 when closed)")
+    refundable_quantity: int = Field(
+        description="units a new refund request may still ask for (0 when closed)"
+    )
     refundable_amount: Money
     adjustments: list[AdjustmentOut]
 

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from ninja import Query, Router, Status
 
 from tribe.aftersales.models import RefundRequest
@@ -21,6 +22,7 @@ from tribe.orders import pipeline
 from tribe.orders.models import Order, OrderLine, Shipment, StoreOrder
 from tribe.orders.services import cancel_order, confirm_receipt, expire_if_due
 from tribe.payments.services import start_payment
+from tribe.payments.views import notify_url
 
 from .auth import REQUIRED
 from .common import by_id
@@ -170,7 +172,14 @@ def pay(request, number: str, payload: PayIn):
     open, or `params` for the provider's SDK. The order becomes paid when the provider's verified
     notification arrives. The dummy gateway can be told to `succeed`, `fail` or pay `late`."""
     order = my_order(request, number)
-    payment, intent = start_payment(request.user, order.pk, payload.gateway, behaviour=payload.behaviour or "")
+    payment, intent = start_payment(
+        request.user,
+        order.pk,
+        payload.gateway,
+        behaviour=payload.behaviour or "",
+        notify_url=notify_url(request, payload.gateway),
+        return_url=request.build_absolute_uri(reverse("web:order", args=[order.number])),
+    )
     return Status(
         201,
         {

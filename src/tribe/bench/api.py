@@ -13,62 +13,14 @@ import os
 import platform
 import random
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
-
-from .load import USER_AGENT, run_scenario
-
-READY_TIMEOUT = 90
-
-
-def _say(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tribe(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tribe.cli", *args]
-
-
-def _wait_ready(base_url: str, server: subprocess.Popen, log_path: Path) -> bool:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            _say(
-                f"the server exited with {server.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}"
-            )
-            return False
-        try:
-            httpx.get(base_url + "/", timeout=5, headers={"User-Agent": USER_AGENT})
-            return True
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    _say(f"the server did not answer within {READY_TIMEOUT}s")
-    return False
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown of the master and its workers
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+from .load import run_scenario
+from .server import free_port, say, server_env, start_server, stop, tribe_cmd, use_env, wait_ready
 
 
 def _product_path(product_id: int) -> str:
@@ -118,40 +70,22 @@ def run(args) -> int:
             workers = threads = None
         else:
             data_dir = Path(tempfile.mkdtemp(prefix="tribe-bench-"))
-            env = _server_env(data_dir, args.database_url)
-            # This process reads the same database as the server to pick product ids.
-            for key in set(os.environ) - set(env):
-                del os.environ[key]
-            os.environ.update(env)
-            _say(f"preparing the demo database in {data_dir} …")
-            prepared = subprocess.run(_tribe("demo", "--no-serve"), env=env, capture_output=True, text=True)
+            env = server_env(data_dir, args.database_url, query_header=True)
+            use_env(env)  # this process reads the same database as the server to pick product ids
+            say(f"preparing the demo database in {data_dir} …")
+            command = tribe_cmd("demo", "--no-serve")
+            prepared = subprocess.run(command, env=env, capture_output=True, text=True)
             if prepared.returncode != 0:
-                _say(f"`tribe demo --no-serve` failed:\n{prepared.stdout[-2000:]}\n{prepared.stderr[-3000:]}")
+                output = f"{prepared.stdout[-2000:]}\n{prepared.stderr[-3000:]}"
+                say(f"`tribe demo --no-serve` failed:\n{output}")
                 return 1
-            port = _free_port()
+            port = free_port()
             base_url = f"http://127.0.0.1:{port}"
             workers, threads = args.workers, args.threads
             log_path = data_dir / "server.log"
-            _say(f"starting `tribe serve` on {base_url} ({workers} workers × {threads} threads) …")
-            with open(log_path, "wb") as log:
-                server = subprocess.Popen(
-                    _tribe(
-                        "serve",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--workers",
-                        str(workers),
-                        "--threads",
-                        str(threads),
-                    ),
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-            if not _wait_ready(base_url, server, log_path):
+            say(f"starting `tribe serve` on {base_url} ({workers} workers × {threads} threads) …")
+            server = start_server(env, port=port, workers=workers, threads=threads, log_path=log_path)
+            if not wait_ready(base_url, server, log_path):
                 return 1
         report = _measure(args, base_url)
         report["server"].update(
@@ -164,31 +98,16 @@ def run(args) -> int:
         )
     finally:
         if server is not None:
-            _stop(server)
+            stop(server)
         if data_dir is not None and not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
         elif data_dir is not None:
-            _say(f"kept {data_dir}")
+            say(f"kept {data_dir}")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _print_table(report)
     return 0
-
-
-def _server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "STATIC_ROOT", "MEDIA_ROOT"}}
-    env.update(
-        {
-            "TRIBE_DATA_DIR": str(data_dir),
-            "TRIBE_QUERY_HEADER": "1",
-            "DJANGO_SETTINGS_MODULE": "tribe.settings",
-        }
-    )
-    env.pop("DEBUG", None)  # measure the production configuration
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
 
 
 def _measure(args, base_url: str) -> dict:
@@ -207,7 +126,7 @@ def _measure(args, base_url: str) -> dict:
         raise SystemExit("bench: no published products in the database; seed the demo first")
     results = {}
     for name, (pattern, next_path) in scenarios(ids, SEARCH_WORDS).items():
-        _say(f"{name}: {args.concurrency} clients × {args.duration:g}s on {pattern}")
+        say(f"{name}: {args.concurrency} clients × {args.duration:g}s on {pattern}")
         figures = run_scenario(
             base_url,
             next_path,

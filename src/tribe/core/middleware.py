@@ -13,7 +13,7 @@ class VisitSourceMiddleware:
     def __call__(self, request):
         # API clients with a bearer token are programs, not visits: no session row, no cookie for them.
         bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
-        if not bearer and not request.path.startswith(("/static/", "/media/", "/admin/jsi18n")):
+        if not bearer and not request.path.startswith(("/static/", "/media/", "/admin/jsi18n", "/payments/notify/")):
             track_visit(request)
         return self.get_response(request)
 

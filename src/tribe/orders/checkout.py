@@ -138,7 +138,8 @@ class Quote:
         return self.subtotal - self.discount_total + self.shipping_total
 
 
-def _price(user, rows: list[CartRow], shipping, options: dict | None) -> tuple[list[PricedLine], list[StoreQuote]]:
+def _price(user, rows: list[CartRow], shipping,
+           options: dict | None) -> tuple[list[PricedLine], list[StoreQuote]]:
     """Price buyable cart rows (adjusters included) and split them per store with each store's shipping.
     The one pricing path shared by quote() and place_order(): the preview is what the order will charge."""
     priced = [PricedLine(key=r.line.sku_id, sku=r.line.sku, product=r.line.sku.product,
@@ -158,8 +159,8 @@ def _price(user, rows: list[CartRow], shipping, options: dict | None) -> tuple[l
         lines = [p for p in priced if p.store_id == sid]
         subtotal = sum((p.subtotal for p in lines), ZERO)
         discount = sum((p.discount for p in lines), ZERO)
-        parts.append(StoreQuote(store=stores[sid], lines=lines, method=method, methods=list(methods[sid].values()),
-                                subtotal=subtotal, discount=discount,
+        parts.append(StoreQuote(store=stores[sid], lines=lines, method=method,
+                                methods=list(methods[sid].values()), subtotal=subtotal, discount=discount,
                                 shipping_fee=shipping_fee(method, subtotal - discount)))
     return priced, parts
 
@@ -256,8 +257,9 @@ def _create(user, key, ship, note, priced, parts: list[StoreQuote], now, touch) 
         campaign=str(touch.get("campaign", ""))[:100], sharer_id=touch.get("sharer_id"),
     )
     store_orders = StoreOrder.objects.bulk_create(
-        StoreOrder(order=order, store_id=part.store.pk, shipping_method=part.method.name, subtotal=part.subtotal,
-                   discount_total=part.discount, shipping_fee=part.shipping_fee, total=part.total)
+        StoreOrder(order=order, store_id=part.store.pk, shipping_method=part.method.name,
+                   subtotal=part.subtotal, discount_total=part.discount, shipping_fee=part.shipping_fee,
+                   total=part.total)
         for part in parts
     )
     by_store = {so.store_id: so for so in store_orders}

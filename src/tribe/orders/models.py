@@ -207,6 +207,9 @@ class OrderLog(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     message = models.CharField(max_length=200, blank=True)
+    # set when the step concerns one store's part (its shipping, its after-sales): other stores of a
+    # multi-store order do not see it in their console
+    store = models.ForeignKey("brands.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["at", "id"]

@@ -46,7 +46,7 @@ def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, set())
 
 
-def transition(order: Order, target: str, *, actor=None, message: str = "", **fields) -> Order:
+def transition(order: Order, target: str, *, actor=None, message: str = "", store=None, **fields) -> Order:
     """Move `order` to `target` or raise InvalidTransition. Extra `fields` are written in the same UPDATE."""
     current = order.status
     if not can_transition(current, target):
@@ -67,5 +67,6 @@ def transition(order: Order, target: str, *, actor=None, message: str = "", **fi
     for key, value in fields.items():
         setattr(order, key, value)
     OrderLog.objects.create(order=order, from_status=current, to_status=target, actor=actor if
-                            (actor is not None and getattr(actor, "pk", None)) else None, message=message[:200])
+                            (actor is not None and getattr(actor, "pk", None)) else None, message=message[:200],
+                            store=store)
     return order

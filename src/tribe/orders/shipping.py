@@ -12,7 +12,7 @@ from tribe.core.events import record_event
 from tribe.core.text import clean_text
 
 from . import pipeline
-from .models import Order, OrderLine, Shipment, ShipmentLine, StoreOrder
+from .models import Order, OrderLine, OrderLog, Shipment, ShipmentLine, StoreOrder
 from .services import lock_order
 
 SHIPPABLE = {StoreOrder.Status.AWAITING_SHIPMENT, StoreOrder.Status.PARTIALLY_SHIPPED}
@@ -55,9 +55,11 @@ def ship(staff, store_order_id: int, *, carrier: str, tracking_number: str,
         statuses = set(StoreOrder.objects.filter(order=order).exclude(status=StoreOrder.Status.CLOSED)
                        .values_list("status", flat=True))
         target = Order.Status.SHIPPED if statuses <= {StoreOrder.Status.SHIPPED} else Order.Status.PARTIALLY_SHIPPED
+        message = f"{so.store.name} 发货：{carrier} {tracking_number}"
         if target != order.status:
-            pipeline.transition(order, target, actor=staff,
-                                message=f"{so.store.name} 发货：{carrier} {tracking_number}")
+            pipeline.transition(order, target, actor=staff, message=message, store=so.store)
+        else:
+            OrderLog.objects.create(order=order, actor=staff, message=message, store=so.store)
         record_event("shipped", request, actor=staff, obj=order,
                      props={"store_id": so.store_id, "carrier": carrier, "complete": done})
     return shipment

@@ -45,10 +45,22 @@ def gateway_for(payment: Payment):
     return get_gateway(payment.gateway, payment.account.config if payment.account_id else None)
 
 
+def enabled_gateways() -> list[str]:
+    """Gateways the platform is configured for (the dummy one only while TRIBE_DUMMY_PAYMENTS is on)."""
+    from django.conf import settings
+
+    configured = getattr(settings, "TRIBE_PAYMENT_GATEWAYS", {}) or {}
+    return [g for g in GATEWAYS if g in configured]
+
+
 def start_payment(user, order_id: int, gateway: str = "dummy", *, behaviour: str = "",
                   notify_url: str = "", return_url: str = "") -> tuple[Payment, PaymentIntent]:
     if gateway not in GATEWAYS:
         raise ValidationFailed(f"gateway: one of {', '.join(GATEWAYS)}", fields={"gateway": "unknown"})
+    if gateway not in enabled_gateways() and not PaymentAccount.objects.filter(gateway=gateway,
+                                                                                 is_active=True).exists():
+        raise ValidationFailed(f"gateway: {gateway} is not enabled here", code="gateway_disabled",
+                               fields={"gateway": "not enabled"})
     if gateway == "dummy" and behaviour and behaviour not in DUMMY_BEHAVIOURS:
         raise ValidationFailed("behaviour: succeed, fail or late", fields={"behaviour": "unknown"})
     order = Order.objects.filter(pk=order_id).first()
@@ -71,43 +83,64 @@ def start_payment(user, order_id: int, gateway: str = "dummy", *, behaviour: str
 
 def handle_notification(gateway: str, headers: dict, body: bytes) -> tuple[int, str, str, str]:
     """Verify and apply a provider notification. Returns (http status, content type, body, outcome)."""
-    if gateway not in GATEWAYS:
+    if gateway not in GATEWAYS or (gateway == "dummy" and "dummy" not in enabled_gateways()):
         raise NotFound("unknown gateway")
     text = body.decode("utf-8", "replace").replace("\x00", "\ufffd")[:20000]  # PostgreSQL text refuses NUL
     adapter = get_gateway(gateway)
     # The platform account verifies first; a store's own account is tried for its payments.
+    verified_by = None  # the account whose keys verified it; None = the platform's
     try:
         note = adapter.verify_notification(headers, body)
     except SignatureInvalid as exc:
-        note = _verify_with_store_accounts(gateway, headers, body)
-        if note is None:
+        found = _verify_with_store_accounts(gateway, headers, body)
+        if found is not None:
+            note, verified_by = found
+        else:
             Notification.objects.create(gateway=gateway, verified=False, outcome=f"rejected: {exc.message}"[:40],
                                         body=text)
             log.warning("rejected %s notification: %s", gateway, exc.message)
             status, ctype, ack = adapter.ack(False)
             return 400, ctype, ack, "rejected"
-    outcome, refund = _apply(gateway, note, text)
+    verified_by = _reverify_for_payment(gateway, headers, body, note, verified_by)
+    outcome, refund = _apply(gateway, note, text, verified_by)
     if refund is not None:
         send_refund(refund.pk)
-    status, ctype, ack = adapter.ack(outcome not in {"rejected: unknown payment", "rejected: amount mismatch"})
+    status, ctype, ack = adapter.ack(not outcome.startswith("rejected"))
     return status if not outcome.startswith("rejected") else 400, ctype, ack, outcome
+
+
+def _reverify_for_payment(gateway, headers, body, note, verified_by):
+    """If another account's keys verified a notification for this payment, check it with the payment's own."""
+    payment = Payment.objects.filter(out_trade_no=note.out_trade_no, gateway=gateway).select_related("account").first()
+    if payment is None or payment.account_id == verified_by:
+        return verified_by
+    config = payment.account.config if payment.account_id else None
+    try:
+        get_gateway(gateway, config).verify_notification(headers, body)
+    except SignatureInvalid:
+        return verified_by
+    return payment.account_id
 
 
 def _verify_with_store_accounts(gateway, headers, body):
     for account in PaymentAccount.objects.filter(gateway=gateway, is_active=True):
         try:
-            return get_gateway(gateway, account.config).verify_notification(headers, body)
+            return get_gateway(gateway, account.config).verify_notification(headers, body), account.pk
         except SignatureInvalid:
             continue
     return None
 
 
-def _apply(gateway: str, note, text: str) -> tuple[str, Refund | None]:
+def _apply(gateway: str, note, text: str, verified_by: int | None) -> tuple[str, Refund | None]:
+    """Apply a verified notification. A notification only vouches for payments of the account whose keys
+    verified it: a store's account can never mark the platform's or another store's payment paid."""
     refund = None
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(out_trade_no=note.out_trade_no, gateway=gateway).first()
         if payment is None:
             outcome = "rejected: unknown payment"
+        elif payment.account_id != verified_by:
+            outcome = "rejected: wrong account"
         elif note.amount != payment.amount:
             outcome = "rejected: amount mismatch"
         elif payment.status != Payment.Status.CREATED:

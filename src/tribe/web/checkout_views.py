@@ -130,6 +130,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         q = _quote_or_none(user, cart, shipping)
         if q is None:
             messages.info(request, _("购物车是空的，先去挑点好物吧"))
+            if is_htmx_partial(request):  # a re-quote from a page whose cart emptied meanwhile
+                return HttpResponse(headers={"HX-Redirect": reverse("web:cart")})
             return redirect("web:cart")
         form = CheckoutForm(initial=_initial(addresses), addresses=addresses)
         error = _("购物车里有已下架、已售罄或库存不足的商品，请先回购物车处理") if q.problems else ""
@@ -176,7 +178,10 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
     if order.status != Order.Status.PENDING_PAYMENT:
         if request.method == "POST":
             return _render_pay(request, order, error=_("订单已不能支付"), status=409)
-        messages.info(request, _("订单%(status)s，无需支付") % {"status": order.get_status_display()})
+        if order.paid_at is not None:
+            messages.info(request, _("订单已支付"))
+        else:
+            messages.info(request, _("订单%(status)s，不能再支付") % {"status": order.get_status_display()})
         return redirect("web:order", number=order.number)
     if request.method == "GET":
         return _render_pay(request, order)

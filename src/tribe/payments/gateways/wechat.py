@@ -72,17 +72,14 @@ class WechatPayGateway:
         self._sdk = client
         self._platform_key = None
 
-    def _missing(self) -> list[str]:
-        return [key for key in REQUIRED if not self.config.get(key)]
-
     @property
     def client(self) -> WeChatPay:
         if self._sdk is None:
-            missing = self._missing()
+            missing = [key for key in REQUIRED if not self.config.get(key)]
             if missing:
                 raise GatewayError(f"wechat pay is not configured: missing {', '.join(missing)}")
-            timeout = float(self.config.get("timeout") or 15)
             try:
+                timeout = float(self.config.get("timeout") or 15)
                 self._sdk = WeChatPay(
                     wechatpay_type=WeChatPayType.NATIVE,
                     mchid=str(self.config["mchid"]),

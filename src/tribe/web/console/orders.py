@@ -286,7 +286,8 @@ def order_list(request, brand: Brand):
     return render_console(request, "console/orders.html", brand, context)
 
 
-def _timeline(order: Order) -> list[dict]:
+def _timeline(order: Order, store_id: int) -> list[dict]:
+    """Order-level steps and this store's own; another store's shipping and after-sales stay theirs."""
     labels = dict(Order.Status.choices)
     return [
         {
@@ -296,7 +297,7 @@ def _timeline(order: Order) -> list[dict]:
             "actor": log.actor,
             "message": log.message,
         }
-        for log in order.logs.select_related("actor")
+        for log in order.logs.filter(Q(store__isnull=True) | Q(store_id=store_id)).select_related("actor")
     ]
 
 
@@ -320,7 +321,7 @@ def detail_page(request, brand: Brand, so: StoreOrder, *, status: int = 200, shi
         "lines": lines,
         "shipments": _shipments(so),
         "refunds": RefundRequest.objects.filter(line__store_order=so).select_related("line"),
-        "timeline": _timeline(so.order),
+        "timeline": _timeline(so.order, so.store_id),
         "can_ship": can_ship,
         "ship_form": ship_form,
         "nav": "orders",
