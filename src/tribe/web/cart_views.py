@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tribe.catalog.models import Bundle, Product, Sku
@@ -40,7 +40,11 @@ from .order_forms import MAX_ID, AddToCartForm, QuantityForm, describe, first_er
 # Every page that changes or shows the cart refreshes it (a change made elsewhere shows at the next one).
 COUNT_KEY = "cart_lines"
 # Why a line cannot be bought now (tribe.orders.cart.PROBLEMS, as msgids for the catalogue)
-PROBLEM_LABELS = {"not_on_sale": _lazy("已下架"), "sold_out": _lazy("已售罄"), "insufficient_stock": _lazy("库存不足")}
+PROBLEM_LABELS = {
+    "not_on_sale": gettext_lazy("已下架"),
+    "sold_out": gettext_lazy("已售罄"),
+    "insufficient_stock": gettext_lazy("库存不足"),
+}
 
 
 def remember_count(request: HttpRequest, count: int) -> None:
@@ -73,14 +77,17 @@ def _back_url(request: HttpRequest, default: str) -> str:
 
 def _record_adds(request: HttpRequest, lines: list[tuple[int, int]], bundle: Bundle | None) -> None:
     """One add_to_cart event per SKU added, on its product (one query for all of them)."""
-    products = dict(Sku.objects.filter(pk__in=[sku_id for sku_id, _ in lines])
-                    .values_list("pk", "product_id"))
+    products = dict(Sku.objects.filter(pk__in=[sku_id for sku_id, _ in lines]).values_list("pk", "product_id"))
     brands = dict(Product.objects.filter(pk__in=set(products.values())).values_list("pk", "brand_id"))
     for sku_id, quantity in lines:
         product_id = products.get(sku_id)
-        record_event("add_to_cart", request, obj=Product(pk=product_id) if product_id else None,
-                     brand_id=brands.get(product_id),
-                     props={"sku_id": sku_id, "quantity": quantity, "bundle": bundle.pk if bundle else None})
+        record_event(
+            "add_to_cart",
+            request,
+            obj=Product(pk=product_id) if product_id else None,
+            brand_id=brands.get(product_id),
+            props={"sku_id": sku_id, "quantity": quantity, "bundle": bundle.pk if bundle else None},
+        )
 
 
 def _added(request: HttpRequest, cart, *, message: str, back: str, buy_now: bool = False) -> HttpResponse:
@@ -133,8 +140,7 @@ def cart_add_bundle(request: HttpRequest, slug: str) -> HttpResponse:
     added = {item.product_id: item.quantity for item in bundle.items.all()}
     skus = dict(Sku.objects.filter(pk__in=[ln.sku_id for ln in lines]).values_list("pk", "product_id"))
     _record_adds(request, [(ln.sku_id, added.get(skus.get(ln.sku_id), 1)) for ln in lines], bundle)
-    return _added(request, cart, back=back,
-                  message=_("整套 %(n)s 件商品已加入购物车") % {"n": len(lines)})
+    return _added(request, cart, back=back, message=_("整套 %(n)s 件商品已加入购物车") % {"n": len(lines)})
 
 
 def _groups(rows) -> list[dict]:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tribe.core.errors import DomainError, ValidationFailed
@@ -39,10 +39,10 @@ from .order_forms import GATEWAY_LABELS, CheckoutForm, apply_errors, describe, f
 from .order_views import my_order
 
 OUTCOME_MESSAGES = {
-    "paid": _lazy("支付成功，商家将尽快发货"),
-    "failed": _lazy("支付失败，可以重新支付"),
-    "duplicate": _lazy("这笔支付已经处理过了"),
-    "late_refunded": _lazy("订单已关闭，这笔迟到的付款已原路退回"),
+    "paid": gettext_lazy("支付成功，商家将尽快发货"),
+    "failed": gettext_lazy("支付失败，可以重新支付"),
+    "duplicate": gettext_lazy("这笔支付已经处理过了"),
+    "late_refunded": gettext_lazy("订单已关闭，这笔迟到的付款已原路退回"),
 }
 
 
@@ -71,10 +71,20 @@ def _summary(q) -> list[dict]:
     """Per store: the quote's part with each shipping method and the fee it would cost for this part."""
     if q is None:
         return []
-    return [{"part": part,
-             "choices": [{"method": m, "fee": shipping_fee(m, part.subtotal - part.discount),
-                          "checked": m.code == part.method.code} for m in part.methods]}
-            for part in q.stores]
+    return [
+        {
+            "part": part,
+            "choices": [
+                {
+                    "method": m,
+                    "fee": shipping_fee(m, part.subtotal - part.discount),
+                    "checked": m.code == part.method.code,
+                }
+                for m in part.methods
+            ],
+        }
+        for part in q.stores
+    ]
 
 
 def _render_checkout(request, form, q, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -98,14 +108,17 @@ def _render_checkout(request, form, q, *, error: str = "", status: int = 200) ->
 
 def _initial(addresses) -> dict:
     default = next((a for a in addresses if a.is_default), addresses[0] if addresses else None)
-    return {"address": str(default.pk) if default else "new", "save_address": True,
-            "idempotency_key": uuid.uuid4().hex}
+    return {"address": str(default.pk) if default else "new", "save_address": True, "idempotency_key": uuid.uuid4().hex}
 
 
 def _place(request, form: CheckoutForm, cart, shipping) -> Order:
     data = form.cleaned_data
-    common = {"shipping": shipping, "idempotency_key": data["idempotency_key"], "note": data["note"],
-              "request": request}
+    common = {
+        "shipping": shipping,
+        "idempotency_key": data["idempotency_key"],
+        "note": data["note"],
+        "request": request,
+    }
     if not form.uses_new_address:
         return place_order(request.user, cart, address_id=form.address_id(), **common)
     address = form.address_data()
@@ -136,21 +149,26 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form = CheckoutForm(initial=_initial(addresses), addresses=addresses)
         error = _("购物车里有已下架、已售罄或库存不足的商品，请先回购物车处理") if q.problems else ""
         if not is_htmx_partial(request):  # a shipping change re-quotes; it is not another visit
-            record_event("checkout_started", request, props={
-                "total": str(q.total), "lines": sum(len(p.lines) for p in q.stores), "stores": len(q.stores)})
+            record_event(
+                "checkout_started",
+                request,
+                props={"total": str(q.total), "lines": sum(len(p.lines) for p in q.stores), "stores": len(q.stores)},
+            )
         return _render_checkout(request, form, q, error=error)
 
     form = CheckoutForm(request.POST, addresses=addresses)
     shipping = _shipping_choice(request.POST)
     if not form.is_valid():
-        return _render_checkout(request, form, _quote_or_none(user, cart, shipping), error=first_error(form),
-                                status=422)
+        return _render_checkout(
+            request, form, _quote_or_none(user, cart, shipping), error=first_error(form), status=422
+        )
     try:
         order = _place(request, form, cart, shipping)
     except DomainError as error:
         apply_errors(form, error, summary=False)
-        return _render_checkout(request, form, _quote_or_none(user, cart, shipping), error=describe(error),
-                                status=error.status)
+        return _render_checkout(
+            request, form, _quote_or_none(user, cart, shipping), error=describe(error), status=error.status
+        )
     remember_count(request, CartLine.objects.filter(cart__user=user).count())
     return redirect("web:order_pay", number=order.number)
 
@@ -164,11 +182,19 @@ def available_gateways() -> list[tuple[str, str]]:
 def _render_pay(request, order: Order, *, error: str = "", status: int = 200) -> HttpResponse:
     seconds = max(0, int((order.expires_at - timezone.now()).total_seconds()))
     gateways = available_gateways()
-    return render(request, "web/pay.html", {
-        "order": order, "seconds": seconds, "minutes_left": f"{seconds // 60:02d}:{seconds % 60:02d}",
-        "gateways": gateways, "chosen": request.POST.get("gateway") or (gateways[0][0] if gateways else ""),
-        "error": error,
-    }, status=status)
+    return render(
+        request,
+        "web/pay.html",
+        {
+            "order": order,
+            "seconds": seconds,
+            "minutes_left": f"{seconds // 60:02d}:{seconds % 60:02d}",
+            "gateways": gateways,
+            "chosen": request.POST.get("gateway") or (gateways[0][0] if gateways else ""),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -190,7 +216,9 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
         return _render_pay(request, order, error=_("请选择支付方式"), status=422)
     try:
         _payment, intent = start_payment(
-            request.user, order.pk, gateway,
+            request.user,
+            order.pk,
+            gateway,
             return_url=request.build_absolute_uri(reverse("web:order", args=[order.number])),
         )
     except DomainError as error:
@@ -207,8 +235,11 @@ def dummy_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     """The demo's stand-in for a provider's cashier. Only the buyer of the order sees it."""
     if "dummy" not in (getattr(settings, "TRIBE_PAYMENT_GATEWAYS", {}) or {}):
         raise Http404(_("页面不存在"))
-    payment = (Payment.objects.select_related("order")
-               .filter(out_trade_no=out_trade_no[:40], gateway="dummy", order__user=request.user).first())
+    payment = (
+        Payment.objects.select_related("order")
+        .filter(out_trade_no=out_trade_no[:40], gateway="dummy", order__user=request.user)
+        .first()
+    )
     if payment is None:
         raise Http404(_("支付单不存在"))
     if request.method == "GET":
@@ -216,8 +247,9 @@ def dummy_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     action = request.POST.get("action", "")
     if action in {"succeed", "fail"}:
         # exactly what the provider's server would post to our notification endpoint
-        body = signed_body(payment.out_trade_no, payment.amount, action == "succeed",
-                           "DUMMY" + payment.out_trade_no[-12:])
+        body = signed_body(
+            payment.out_trade_no, payment.amount, action == "succeed", "DUMMY" + payment.out_trade_no[-12:]
+        )
         _status, _ctype, _body, outcome = handle_notification("dummy", {}, body)
     elif action == "late":
         messages.info(request, _("支付结果确认中：到账通知稍后送达"))
@@ -225,9 +257,12 @@ def dummy_cashier(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     elif action == "deliver":
         _status, _ctype, _body, outcome = deliver_late(payment)
     else:
-        return render(request, "web/pay_dummy.html", {"payment": payment, "order": payment.order,
-                                                      "error": _("请选择支付结果")}, status=400)
+        return render(
+            request,
+            "web/pay_dummy.html",
+            {"payment": payment, "order": payment.order, "error": _("请选择支付结果")},
+            status=400,
+        )
     text = OUTCOME_MESSAGES.get(outcome, _("支付通知未通过校验"))
     (messages.success if outcome == "paid" else messages.info)(request, text)
     return redirect("web:order", number=payment.order.number)
-

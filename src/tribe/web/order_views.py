@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tribe.aftersales.models import RefundRequest
@@ -33,12 +33,12 @@ S = Order.Status
 ORDERS_PER_PAGE = 10
 MAX_PAGE = 500
 TABS = [
-    ("", _lazy("全部"), None),
-    ("pending", _lazy("待付款"), Q(status=S.PENDING_PAYMENT)),
-    ("to_ship", _lazy("待发货"), Q(status=S.PAID)),
-    ("to_receive", _lazy("待收货"), Q(status__in=[S.PARTIALLY_SHIPPED, S.SHIPPED])),
-    ("done", _lazy("已完成"), Q(status__in=[S.RECEIVED, S.COMPLETED])),
-    ("aftersales", _lazy("售后"), None),  # orders with a refund request, see _filter
+    ("", gettext_lazy("全部"), None),
+    ("pending", gettext_lazy("待付款"), Q(status=S.PENDING_PAYMENT)),
+    ("to_ship", gettext_lazy("待发货"), Q(status=S.PAID)),
+    ("to_receive", gettext_lazy("待收货"), Q(status__in=[S.PARTIALLY_SHIPPED, S.SHIPPED])),
+    ("done", gettext_lazy("已完成"), Q(status__in=[S.RECEIVED, S.COMPLETED])),
+    ("aftersales", gettext_lazy("售后"), None),  # orders with a refund request, see _filter
 ]
 CANCELLABLE_REQUESTS = {RefundRequest.Status.REQUESTED, RefundRequest.Status.APPROVED}
 
@@ -68,24 +68,39 @@ def orders(request: HttpRequest) -> HttpResponse:
         return bad_request(request, _("页码：请填写 1 到 %(max)s 之间的整数") % {"max": MAX_PAGE})
     user = request.user
     # the check on access: this buyer's unpaid orders past their deadline are expired before listing
-    for order_id in Order.objects.filter(user=user, status=S.PENDING_PAYMENT, expires_at__lte=timezone.now()
-                                         ).values_list("pk", flat=True):
+    for order_id in Order.objects.filter(
+        user=user, status=S.PENDING_PAYMENT, expires_at__lte=timezone.now()
+    ).values_list("pk", flat=True):
         expire_order(order_id)
-    qs = (Order.objects.filter(Q(user=user) & _filter(user, tab)).order_by("-created_at", "-id")
-          .prefetch_related(Prefetch("store_orders", queryset=StoreOrder.objects.select_related("store")),
-                            Prefetch("lines", queryset=OrderLine.objects.only(
-                                "id", "order_id", "product_name", "sku_label", "quantity"))))
+    qs = (
+        Order.objects.filter(Q(user=user) & _filter(user, tab))
+        .order_by("-created_at", "-id")
+        .prefetch_related(
+            Prefetch("store_orders", queryset=StoreOrder.objects.select_related("store")),
+            Prefetch(
+                "lines", queryset=OrderLine.objects.only("id", "order_id", "product_name", "sku_label", "quantity")
+            ),
+        )
+    )
     paginator = Paginator(qs, ORDERS_PER_PAGE)
     try:
         page = paginator.page(int(raw_page))
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
-    tabs = [{"key": key, "label": label, "active": key == tab,
-             "url": request.path + (f"?status={key}" if key else "")} for key, label, _q in TABS]
-    return render(request, "web/orders.html", {
-        "orders": page.object_list, "tabs": tabs, "tab": tab,
-        "pager": pager(request, page.number, paginator.num_pages, paginator.count),
-    })
+    tabs = [
+        {"key": key, "label": label, "active": key == tab, "url": request.path + (f"?status={key}" if key else "")}
+        for key, label, _q in TABS
+    ]
+    return render(
+        request,
+        "web/orders.html",
+        {
+            "orders": page.object_list,
+            "tabs": tabs,
+            "tab": tab,
+            "pager": pager(request, page.number, paginator.num_pages, paginator.count),
+        },
+    )
 
 
 def _detail_context(order: Order) -> dict:
@@ -179,8 +194,15 @@ def refund_new(request: HttpRequest, number: str, line_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                request_refund(request.user, line.pk, kind=data["kind"], quantity=data["quantity"],
-                               reason=data["reason"], amount=data["amount"], request=request)
+                request_refund(
+                    request.user,
+                    line.pk,
+                    kind=data["kind"],
+                    quantity=data["quantity"],
+                    reason=data["reason"],
+                    amount=data["amount"],
+                    request=request,
+                )
             except DomainError as error:
                 apply_errors(form, error)
                 status = error.status
@@ -192,10 +214,20 @@ def refund_new(request: HttpRequest, number: str, line_id: int) -> HttpResponse:
     else:
         kind = RefundRequest.Kind.RETURN_REFUND if line.shipped_quantity else RefundRequest.Kind.REFUND_ONLY
         form = RefundForm(initial={"kind": kind, "quantity": max(left_quantity, 1)})
-    return render(request, "web/refund_new.html", {
-        "order": order, "line": line, "form": form, "allowed": allowed, "left_quantity": left_quantity,
-        "left_amount": left_amount, "error": first_error(form) if status != 200 else "",
-    }, status=status)
+    return render(
+        request,
+        "web/refund_new.html",
+        {
+            "order": order,
+            "line": line,
+            "form": form,
+            "allowed": allowed,
+            "left_quantity": left_quantity,
+            "left_amount": left_amount,
+            "error": first_error(form) if status != 200 else "",
+        },
+        status=status,
+    )
 
 
 @login_required
