@@ -382,3 +382,29 @@ def test_a_double_submit_racing_itself_places_one_order(client, world):
     assert len({number for _, number in results}) == 1
     assert Order.objects.count() == 1
     assert stock_of(world.sku_a) == 5
+
+
+def test_a_repeat_that_finds_the_cart_already_emptied_by_its_twin_gets_the_order(api_as, world, monkeypatch):
+    # given the twin request (same key) places the order right after this one looked the key up
+    fill_cart(world.consumer, [(world.sku_a, 2)])
+    real_rows = checkout_service.cart_rows
+    twin: list[Order] = []
+
+    def twin_finishes_first(cart):
+        if not twin:
+            monkeypatch.setattr(checkout_service, "cart_rows", real_rows)  # the twin runs unhindered
+            twin.append(
+                checkout_service.place_order(
+                    world.consumer, cart, address=ADDRESS, idempotency_key="checkout-0001"
+                )
+            )
+        return real_rows(cart)
+
+    monkeypatch.setattr(checkout_service, "cart_rows", twin_finishes_first)
+    # when this request reads the cart, it is empty
+    response = api_as(world.consumer).post("/checkout", body())
+    # then it answers with the twin's order, not empty_cart
+    assert response.status_code == 200, response.content
+    assert response.json()["number"] == twin[0].number
+    assert CartLine.objects.count() == 0
+    assert Order.objects.count() == 1

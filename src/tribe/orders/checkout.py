@@ -214,6 +214,12 @@ def place_order(
 
     rows = cart_rows(cart)
     if not rows:
+        # A twin request with this key may have placed the order (and emptied the cart) since the lookup
+        # above: the retry gets that order, not "empty cart".
+        twin = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if twin is not None:
+            twin.replayed = True
+            return twin
         raise ValidationFailed("the cart is empty", code="empty_cart")
     flagged = [r for r in rows if r.problem]
     if flagged:
