@@ -12,7 +12,9 @@ from django.db import connection
 
 MAX_MATCHES = 20000
 
-PG_VECTOR = (
+# The weighted vector, as PostgreSQL computes it. Migration 0003 stores it in a generated column `vec`
+# (computing it per row at query time cost ~9 ms per search over 240 products); queries read `vec`.
+PG_VECTOR_EXPR = (
     "(setweight(array_to_tsvector(string_to_array(name_terms, ' ')), 'A')"
     " || setweight(array_to_tsvector(string_to_array(meta_terms, ' ')), 'B')"
     " || setweight(array_to_tsvector(string_to_array(body_terms, ' ')), 'C'))"
@@ -22,7 +24,14 @@ FTS_CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
     "name_terms, meta_terms, body_terms, tokenize = 'unicode61 remove_diacritics 0')"
 )
-PG_INDEX_CREATE = f"CREATE INDEX IF NOT EXISTS search_doc_fts ON search_searchdocument USING GIN ({PG_VECTOR})"
+PG_INDEX_CREATE = f"CREATE INDEX IF NOT EXISTS search_doc_fts ON search_searchdocument USING GIN ({PG_VECTOR_EXPR})"
+PG_VECTOR = "vec"
+PG_VEC_CREATE = [
+    "DROP INDEX IF EXISTS search_doc_fts",
+    "ALTER TABLE search_searchdocument ADD COLUMN IF NOT EXISTS vec tsvector"
+    f" GENERATED ALWAYS AS ({PG_VECTOR_EXPR}) STORED",
+    "CREATE INDEX IF NOT EXISTS search_doc_vec ON search_searchdocument USING GIN (vec)",
+]
 
 
 def _is_latin(term: str) -> bool:
