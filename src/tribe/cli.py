@@ -201,6 +201,13 @@ def cmd_worker(args) -> int:
     stop = threading.Event()
     if "--no-scheduler" in rest:
         rest.remove("--no-scheduler")
+    elif "--batch" in rest:
+        # one-shot (e.g. from cron): enqueue what is due once, then drain the queue and exit
+        import time
+
+        from tribe.core.periodic import enqueue_due
+
+        enqueue_due({}, time.monotonic())
     else:
         start_scheduler(stop)
     try:

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "tribe.orders",
     "tribe.payments",
     "tribe.aftersales",
+    "tribe.sharing",
+    "tribe.social",
+    "tribe.circles",
     "tribe.web",
 ]
 

@@ -62,6 +62,32 @@ EXPECTED_PATHS = {
     "/api/v1/console/refunds/{refund_id}/reject": {"post"},
     "/api/v1/console/refunds/{refund_id}/returned": {"post"},
     "/api/v1/console/brands/{slug}/stock": {"get"},
+    # circles (issue 4 item 2): tests/circles/
+    "/api/v1/circles": {"get", "post"},
+    "/api/v1/circles/{slug}": {"get"},
+    "/api/v1/circles/{slug}/join": {"post"},
+    "/api/v1/circles/{slug}/leave": {"post"},
+    "/api/v1/circles/{slug}/posts": {"get", "post"},
+    "/api/v1/circles/{slug}/posts/{post_id}/remove": {"post"},
+    "/api/v1/circles/{slug}/members": {"get"},
+    "/api/v1/circles/{slug}/requests": {"get"},
+    "/api/v1/circles/{slug}/requests/{user_id}/{action}": {"post"},
+    "/api/v1/circles/{slug}/members/{user_id}/invite": {"post"},
+    "/api/v1/circles/{slug}/members/{user_id}/ban": {"post"},
+    "/api/v1/circles/{slug}/members/{user_id}/unban": {"post"},
+    "/api/v1/circles/{slug}/members/{user_id}/mute": {"post"},
+    "/api/v1/circles/{slug}/members/{user_id}/role": {"post"},
+    # social graph (issue 4 item 1): tests/social/
+    "/api/v1/users/{username}": {"get"},
+    "/api/v1/users/{username}/follow": {"post", "delete"},
+    "/api/v1/users/{username}/block": {"post", "delete"},
+    "/api/v1/users/{username}/mute": {"post", "delete"},
+    "/api/v1/users/{username}/followers": {"get"},
+    "/api/v1/users/{username}/following": {"get"},
+    "/api/v1/brands/{slug}/follow": {"post", "delete"},
+    "/api/v1/brands/{slug}/mute": {"post", "delete"},
+    "/api/v1/stores/{slug}/follow": {"post", "delete"},
+    "/api/v1/me/friends": {"get"},
 }
 
 

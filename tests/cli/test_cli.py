@@ -119,8 +119,12 @@ def test_worker_runs_queued_tasks(transactional_db, tmp_path):
     # when the worker drains the queue
     assert main(["worker", "--batch", "--no-startup-delay"]) == 0
 
-    # then the task ran
+    # then the task ran, and so did the periodic jobs that were due (a batch run enqueues them once)
     assert marker.read_text() == "done"
+    from django_tasks_db.models import DBTaskResult
+
+    ran = set(DBTaskResult.objects.filter(status="SUCCESSFUL").values_list("task_path", flat=True))
+    assert {"tribe.orders.tasks.sweep_orders", "tribe.aftersales.tasks.retry_pending_refunds"} <= ran
 
 
 def test_manage_passes_through_to_django(capsys):

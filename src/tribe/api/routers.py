@@ -4,7 +4,8 @@ Each path lives in exactly one router: ninja turns each (router, path) into one 
 split over two routers would answer 405 for the methods of the second.
 """
 
-from . import accounts, brands, bundles, cart, catalog, checkout, console_orders, orders, search
+from . import accounts, brands, bundles, cart, catalog, checkout, console_orders, orders, search, social
+from . import circles as circles_api
 from .urls import api
 
 api.add_router("", accounts.router)
@@ -16,3 +17,5 @@ api.add_router("", cart.router)
 api.add_router("", checkout.router)
 api.add_router("", orders.router)
 api.add_router("", console_orders.router)
+api.add_router("", circles_api.router)
+api.add_router("", social.router)

@@ -20,6 +20,7 @@ from tribe.brands.selectors import station_stores
 from tribe.catalog.models import Category, Placement, Product
 from tribe.core.events import record_event
 from tribe.search.services import search_products
+from tribe.sharing.services import note_share_open
 
 from .forms import ListingFilterForm
 from .listing import bad_request, indent_tree, is_htmx_partial, listing_context
@@ -56,6 +57,7 @@ def station(request: HttpRequest, slug: str) -> HttpResponse:
     if is_htmx_partial(request) and "result" in context:
         return render(request, "web/_results.html", context)
     record_event("station_visit", request, obj=brand, brand_id=brand.id)
+    note_share_open(request, "station", brand)
     response = render(request, f"web/station_{brand.kind}.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

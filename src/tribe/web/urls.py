@@ -1,17 +1,24 @@
 from django.urls import path
 
-from . import account_views, cart_views, checkout_views, order_views, station_views, views
+from tribe.web import circle_views
+
+from . import account_views, cart_views, checkout_views, order_views, share_views, social_views, station_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("b/<slug:slug>/", station_views.station, name="brand"),
+    path("b/<slug:slug>/follow/", social_views.brand_follow, name="brand_follow"),
+    path("u/<str:username>/", social_views.user_page, name="user"),
+    path("u/<str:username>/follow/", social_views.user_follow, name="user_follow"),
     path("s/<slug:slug>/", views.store, name="store"),
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<int:pk>/", views.product, name="product"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundle/<slug:slug>/", views.bundle, name="bundle"),
+    path("share/<slug:kind>/<str:key>/", share_views.share_card, name="share"),
+    path("share/<slug:kind>/<str:key>/qr.png", share_views.share_qr, name="share_qr"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/register/", account_views.register_view, name="register"),
     path("accounts/logout/", account_views.logout_view, name="logout"),
@@ -31,4 +38,16 @@ urlpatterns = [
     path("orders/<str:number>/refunds/<int:request_id>/cancel/", order_views.refund_cancel,
          name="refund_cancel"),
     path("pay/dummy/<str:out_trade_no>/", checkout_views.dummy_cashier, name="dummy_pay"),
+    path("circles/", circle_views.circle_list, name="circles"),
+    path("circles/new/", circle_views.circle_new, name="circle_new"),
+    path("circles/<slug:slug>/", circle_views.circle_detail, name="circle"),
+    path("circles/<slug:slug>/join/", circle_views.circle_join, name="circle_join"),
+    path("circles/<slug:slug>/leave/", circle_views.circle_leave, name="circle_leave"),
+    path("circles/<slug:slug>/post/", circle_views.circle_post, name="circle_post"),
+    path("circles/<slug:slug>/posts/<int:post_id>/remove/", circle_views.circle_post_remove,
+         name="circle_post_remove"),
+    path("circles/<slug:slug>/members/", circle_views.circle_members, name="circle_members"),
+    path("circles/<slug:slug>/manage/", circle_views.circle_manage, name="circle_manage"),
+    path("circles/<slug:slug>/requests/<int:user_id>/<str:action>/", circle_views.circle_decide,
+         name="circle_decide"),
 ]

@@ -19,6 +19,7 @@ from tribe.catalog.models import Bundle, Category, Product, ProductImage
 from tribe.core.events import record_event
 from tribe.core.money import quantize
 from tribe.search.services import search_products
+from tribe.sharing.services import note_share_open
 
 from .forms import MAX_PAGE, ListingFilterForm
 from .listing import bad_request, indent_tree, is_htmx_partial, listing_context
@@ -169,6 +170,7 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if visible:
         record_event("product_view", request, obj=item, brand_id=item.brand_id)
+        note_share_open(request, "product", item)
     return render(request, "web/product.html", context)
 
 
@@ -211,6 +213,7 @@ def bundle(request: HttpRequest, slug: str) -> HttpResponse:
         total += line
         rows.append({"item": entry, "product": card, "sku": sku, "unit": unit, "line": line})
     record_event("bundle_view", request, obj=scenario)
+    note_share_open(request, "bundle", scenario)
     return render(request, "web/bundle.html", {
         "bundle": scenario, "rows": rows, "total": total, "missing": len(items) - len(rows),
     })
