@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tribe.orders",
     "tribe.payments",
     "tribe.aftersales",
+    "tribe.content",
     "tribe.sharing",
     "tribe.social",
     "tribe.circles",

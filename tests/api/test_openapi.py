@@ -88,6 +88,13 @@ EXPECTED_PATHS = {
     "/api/v1/brands/{slug}/mute": {"post", "delete"},
     "/api/v1/stores/{slug}/follow": {"post", "delete"},
     "/api/v1/me/friends": {"get"},
+    # 口碑 reviews (issue 4 item 4): tests/content/
+    "/api/v1/products/{product_id}/reviews": {"get"},
+    "/api/v1/orders/{number}/lines/{line_id}/review": {"post"},
+    "/api/v1/reviews/{review_id}/images": {"post"},
+    "/api/v1/reviews/{review_id}/helpful": {"post", "delete"},
+    "/api/v1/products/{product_id}/friends-bought": {"get"},
+    "/api/v1/nearby": {"get"},
 }
 
 

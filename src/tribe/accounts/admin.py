@@ -12,5 +12,6 @@ class TribeUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         ("Profile", {"fields": ("nickname", "avatar", "city", "gender", "birth_year", "bio", "is_promoter")}),
         ("Privacy and consent", {"fields": ("allow_promotions", "allow_email_digest",
-                                            "show_purchases_to_friends", "show_reviews_to_friends")}),
+                                            "show_purchases_to_friends", "show_reviews_to_friends",
+                                            "share_purchases_nearby")}),
     )

@@ -27,6 +27,7 @@ class User(AbstractUser):
     allow_email_digest = models.BooleanField(_("接收邮件周报"), default=False)
     show_purchases_to_friends = models.BooleanField(_("好友可见我的购买"), default=False)
     show_reviews_to_friends = models.BooleanField(_("好友可见我的评价"), default=True)
+    share_purchases_nearby = models.BooleanField(_("附近的人可以看到我买过的商品（匿名汇总）"), default=False)
 
     class Meta:
         constraints = [

@@ -20,6 +20,7 @@ USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 PROFILE_FIELDS = {
     "nickname", "city", "gender", "birth_year", "bio",
     "allow_promotions", "allow_email_digest", "show_purchases_to_friends", "show_reviews_to_friends",
+    "share_purchases_nearby",
 }
 TEXT_LIMITS = {"nickname": 40, "city": 40, "bio": 200}
 

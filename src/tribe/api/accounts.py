@@ -62,7 +62,7 @@ def me(request):
 @router.patch("/me", response=MeOut, auth=REQUIRED, tags=["me"], summary="Update my profile and consent")
 def update_me(request, payload: ProfilePatch):
     """Send only the fields to change. Consent switches: allow_promotions, allow_email_digest,
-    show_purchases_to_friends, show_reviews_to_friends."""
+    show_purchases_to_friends, show_reviews_to_friends, share_purchases_nearby."""
     user = services.update_profile(request.user, payload.model_dump(exclude_unset=True))
     return _me(user)
 

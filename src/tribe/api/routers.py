@@ -6,6 +6,8 @@ split over two routers would answer 405 for the methods of the second.
 
 from . import accounts, brands, bundles, cart, catalog, checkout, console_orders, orders, search, social
 from . import circles as circles_api
+from . import proof as proof_api
+from . import reviews as reviews_api
 from .urls import api
 
 api.add_router("", accounts.router)
@@ -19,3 +21,5 @@ api.add_router("", orders.router)
 api.add_router("", console_orders.router)
 api.add_router("", circles_api.router)
 api.add_router("", social.router)
+api.add_router("", reviews_api.router)
+api.add_router("", proof_api.router)

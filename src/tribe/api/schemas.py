@@ -150,6 +150,7 @@ class MeOut(Schema):
     allow_email_digest: bool
     show_purchases_to_friends: bool
     show_reviews_to_friends: bool
+    share_purchases_nearby: bool
     staff_of: list[StaffRoleOut] = Field(description="brands this user is staff of, with the role")
 
     @staticmethod
@@ -171,6 +172,7 @@ class ProfilePatch(In):
     allow_email_digest: bool | None = None
     show_purchases_to_friends: bool | None = None
     show_reviews_to_friends: bool | None = None
+    share_purchases_nearby: bool | None = None
 
 
 # ---- catalogue --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 EVENT_NAMES = {
     "product_view", "search", "station_visit", "store_visit", "category_view", "bundle_view",
-    "login", "register", "logout", "share", "share_open", "join_circle", "follow",
+    "login", "register", "logout", "share", "share_open", "join_circle", "follow", "review",
 }
 
 

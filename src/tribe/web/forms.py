@@ -194,10 +194,12 @@ class ProfileForm(forms.Form):
     allow_email_digest = forms.BooleanField(label=_("接收邮件周报"), required=False)
     show_purchases_to_friends = forms.BooleanField(label=_("好友可见我的购买"), required=False)
     show_reviews_to_friends = forms.BooleanField(label=_("好友可见我的评价"), required=False)
+    share_purchases_nearby = forms.BooleanField(label=_("附近的人可以看到我买过的商品（匿名汇总）"), required=False)
 
     PROFILE_FIELDS = (
         "nickname", "city", "gender", "birth_year", "bio",
         "allow_promotions", "allow_email_digest", "show_purchases_to_friends", "show_reviews_to_friends",
+        "share_purchases_nearby",
     )
     CONSENT_FIELDS = PROFILE_FIELDS[5:]
 

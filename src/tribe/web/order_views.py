@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tribe.aftersales.models import RefundRequest
 from tribe.aftersales.services import OPEN, cancel_request, refundable, request_refund
+from tribe.content.models import Review
+from tribe.content.services import line_is_reviewable
 from tribe.core.errors import DomainError
 from tribe.orders import pipeline
 from tribe.orders.models import Order, OrderLine, Shipment, StoreOrder
@@ -107,7 +109,8 @@ def _detail_context(order: Order) -> dict:
     """Everything the detail page shows, in a fixed number of queries whatever the number of lines."""
     parts = list(
         order.store_orders.select_related("store").prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("lines", queryset=OrderLine.objects.annotate(reviewed=Exists(
+                Review.objects.filter(order_line=OuterRef("pk")))).order_by("id")),
             Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")),
         )
     )
@@ -129,6 +132,7 @@ def _detail_context(order: Order) -> dict:
             # a hint for the button only: request_refund decides (with the order locked)
             line.left_quantity = line.quantity - line.refunded_quantity - open_qty.get(line.pk, 0)
             line.can_refund = after_sales and line.left_quantity > 0
+            line.can_review = not line.reviewed and line_is_reviewable(line, order)
     return {
         "order": order,
         "parts": parts,

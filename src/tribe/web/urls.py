@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tribe.web import circle_views
+from tribe.web import circle_views, review_views
+from tribe.web import proof_views as proof_views
 
 from . import account_views, cart_views, checkout_views, order_views, share_views, social_views, station_views, views
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("accounts/register/", account_views.register_view, name="register"),
     path("accounts/logout/", account_views.logout_view, name="logout"),
     path("me/", account_views.profile_view, name="profile"),
+    path("nearby/", proof_views.nearby, name="nearby"),
     path("cart/", cart_views.cart, name="cart"),
     path("cart/add/", cart_views.cart_add, name="cart_add"),
     path("cart/bundle/<slug:slug>/", cart_views.cart_add_bundle, name="cart_add_bundle"),
@@ -50,4 +52,7 @@ urlpatterns = [
     path("circles/<slug:slug>/manage/", circle_views.circle_manage, name="circle_manage"),
     path("circles/<slug:slug>/requests/<int:user_id>/<str:action>/", circle_views.circle_decide,
          name="circle_decide"),
+    path("p/<int:pk>/reviews/", review_views.product_reviews, name="product_reviews"),
+    path("reviews/<int:review_id>/helpful/", review_views.review_helpful, name="review_helpful"),
+    path("orders/<str:number>/lines/<int:line_id>/review/", review_views.review_new, name="review_new"),
 ]

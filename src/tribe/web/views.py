@@ -20,9 +20,11 @@ from tribe.core.events import record_event
 from tribe.core.money import quantize
 from tribe.search.services import search_products
 from tribe.sharing.services import note_share_open
+from tribe.social.proof import friends_bought
 
 from .forms import MAX_PAGE, ListingFilterForm
 from .listing import bad_request, indent_tree, is_htmx_partial, listing_context
+from .review_views import review_section
 
 HOME_PRODUCTS = 12
 HOME_BUNDLES = 6
@@ -167,6 +169,8 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         "bundles": Bundle.objects.filter(published=True, items__product=item).distinct(),
         "more": more,
         "preview": not visible,
+        "friends_bought": friends_bought(request.user, item) if visible else None,
+        "reviews": review_section(request.user, item) if visible else None,
     }
     if visible:
         record_event("product_view", request, obj=item, brand_id=item.brand_id)
