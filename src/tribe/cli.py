@@ -278,6 +278,41 @@ def run_gunicorn(host: str, port: int, workers: int, *, threads: int = 4) -> Non
     TribeServer().run()
 
 
+# --- import ------------------------------------------------------------------------------------------------
+
+
+def cmd_import_social(args) -> int:
+    setup_django()
+    import time
+
+    from tribe.social.importer import ImportRefused, import_social
+
+    if _pending_migrations():
+        _err("the database is not migrated; run `tribe migrate` first")
+        return REFUSED
+    last = {"shown": ""}
+
+    def progress(phase: str, fraction: float, rows: int) -> None:
+        shown = f"{phase} {fraction:4.0%} ({rows} rows)"
+        if shown != last["shown"]:
+            last["shown"] = shown
+            print(f"\r  importing {shown}   ", end="", file=sys.stderr, flush=True)
+
+    started = time.monotonic()
+    try:
+        report = import_social(args.ratings, args.trust, args.categories, batch_size=args.batch_size,
+                               limit=args.limit, progress=progress)
+    except ImportRefused as exc:
+        _err(str(exc))
+        return REFUSED
+    finally:
+        if last["shown"]:
+            print(file=sys.stderr)
+    print(f"Imported in {time.monotonic() - started:.1f}s.")
+    print("\n".join(report.lines()))
+    return 0
+
+
 # --- bench -------------------------------------------------------------------------------------------------
 
 
@@ -347,6 +382,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("manage", help="run a Django management command, e.g. `tribe manage shell`")
     p.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its options")
     p.set_defaults(func=cmd_manage)
+
+    p = sub.add_parser(
+        "import-social",
+        help="import a social-rating dataset (Ciao: ratings + trust CSV, .csv or .csv.gz) idempotently",
+    )
+    p.add_argument("--ratings", required=True, help="CSV with header userid,productid,categoryid,rating[,…]")
+    p.add_argument("--trust", required=True, help="CSV with header trustor,trustee")
+    p.add_argument("--categories", help='text file of "categoryid name" lines')
+    p.add_argument("--batch-size", type=int, default=5000, help="rows per batch and transaction (default 5000)")
+    p.add_argument("--limit", type=int, help="read at most this many rows of each file")
+    p.set_defaults(func=cmd_import_social)
 
     bench = sub.add_parser("bench", help="benchmarks over HTTP (not tests)")
     bench_sub = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")

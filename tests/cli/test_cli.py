@@ -13,7 +13,9 @@ from tribe.search.models import SearchDocument
 from tribe.search.services import SearchParams, search_products
 
 User = get_user_model()
-COMMANDS = ["demo", "serve", "worker", "migrate", "seed", "reindex", "createoperator", "manage", "bench"]
+COMMANDS = [
+    "demo", "serve", "worker", "migrate", "seed", "reindex", "createoperator", "manage", "import-social", "bench"
+]
 
 
 def test_help_lists_every_command(capsys):
@@ -22,7 +24,7 @@ def test_help_lists_every_command(capsys):
 
     assert done.value.code == 0
     out = capsys.readouterr().out
-    listed = re.findall(r"^    (\w+)", out, flags=re.MULTILINE)
+    listed = re.findall(r"^    ([\w-]+)", out, flags=re.MULTILINE)
     assert listed == COMMANDS
 
 

@@ -3,6 +3,7 @@ number shown anywhere is computed from these rows (tribe.content.selectors), nev
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 MAX_REVIEW_TEXT = 2000
 MIN_REVIEW_TEXT = 5
@@ -13,15 +14,28 @@ class Review(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
     # one review per line bought: the line is the proof of purchase
-    order_line = models.OneToOneField("orders.OrderLine", on_delete=models.PROTECT, related_name="review")
+    # Null only for reviews imported from a public dataset (`imported_from` set; see tribe.social.importer).
+    order_line = models.OneToOneField(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="review", null=True, blank=True
+    )
     rating = models.PositiveSmallIntegerField()
     text = models.TextField(max_length=MAX_REVIEW_TEXT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # a default, not auto_now_add: imported reviews keep the dataset's timestamp
+    created_at = models.DateTimeField(default=timezone.now)
+    imported_from = models.CharField(max_length=20, blank=True, default="")  # e.g. "ciao"; "" = real review
+    imported_helpfulness = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(order_line__isnull=False) | ~models.Q(imported_from=""),
+                name="review_bought_or_imported",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "product"], condition=~models.Q(imported_from=""), name="review_imported_once"
+            ),
         ]
         indexes = [models.Index(fields=["product", "-created_at"], name="review_product_latest")]
 
