@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -322,6 +323,23 @@ def cmd_bench_api(args) -> int:
     return run(args)
 
 
+def cmd_bench_feed(args) -> int:
+    from tribe.bench.feed import run
+
+    return run(args)
+
+
+def cmd_feed_rebuild(args) -> int:
+    setup_django()
+    from tribe.feed.services import rebuild
+
+    stats = rebuild(per_author=args.per_author, progress=lambda n: print(f"\r{n} feed items", end="",
+                                                                           file=sys.stderr))
+    print(file=sys.stderr)
+    print(json.dumps(stats))
+    return 0
+
+
 def cmd_bench_flashsale(args) -> int:
     from tribe.bench.flashsale import run
 
@@ -442,6 +460,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=600.0, help="give up the race after this many seconds")
     p.add_argument("--keep", action="store_true", help="keep the temporary data directory (and database)")
     p.set_defaults(func=cmd_bench_flashsale)
+
+    p = bench_sub.add_parser(
+        "feed",
+        help="home-feed requests/s, p50/p99 and queries per request for the 100 most-followed and 100 "
+        "most-following users, with and without Redis (import a social dataset first)",
+        description="Uses the configured database (DATABASE_URL or TRIBE_DATA_DIR); builds missing feed inboxes; "
+        "starts `tribe serve` without and then with REDIS_URL.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per group and mode (default 10)")
+    p.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
+    p.add_argument("--workers", type=int, default=default_workers(), help="server workers")
+    p.add_argument("--threads", type=int, default=4, help="threads per server worker")
+    p.add_argument("--redis-url", help="Redis for the second run (default $REDIS_URL or redis://localhost:6379/0)")
+    p.add_argument("--no-redis", action="store_true", help="only the database run")
+    p.add_argument("--seed", type=int, default=42, help="random seed for the user mix")
+    p.set_defaults(func=cmd_bench_feed)
+
+    p = sub.add_parser("feed-rebuild", help="build feed items and inboxes for content loaded in bulk (imports)")
+    p.add_argument("--per-author", type=int, default=20, help="newest items per author fanned out (default 20)")
+    p.set_defaults(func=cmd_feed_rebuild)
     return parser
 
 

@@ -50,6 +50,13 @@ INSTALLED_APPS = [
     "tribe.sharing",
     "tribe.social",
     "tribe.circles",
+    "tribe.posts",
+    "tribe.curation",
+    "tribe.qa",
+    "tribe.fans",
+    "tribe.feed",
+    "tribe.messaging",
+    "tribe.notifications",
     "tribe.web",
 ]
 

@@ -12,7 +12,8 @@ from tests.api.conftest import Api
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
 from tribe.accounts.services import issue_token
 from tribe.circles import services
-from tribe.circles.models import Circle, CirclePost, Membership
+from tribe.circles.models import Circle, Membership
+from tribe.posts.models import Post as CirclePost
 from tribe.core.errors import Conflict, PermissionDenied
 from tribe.core.models import Event
 
@@ -153,7 +154,7 @@ def test_product_cards_and_promotions(owner):
     for u in (shopper, staff):
         services.join_circle(u, circle)
     # a shopper's product card is welcome
-    assert services.create_post(shopper, circle, text="好用", product_id=product.pk).product == product
+    assert services.create_post(shopper, circle, text="好用", product_id=product.pk).products.get() == product
     # the brand's own staff posting its product is a promotion: refused by default
     with pytest.raises(PermissionDenied) as exc:
         services.create_post(staff, circle, text="买它", product_id=product.pk)

@@ -13,7 +13,8 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 
 from tribe.circles import selectors, services
-from tribe.circles.models import Circle, CirclePost, Membership
+from tribe.circles.models import Circle, Membership
+from tribe.posts.models import Post
 from tribe.core.errors import NotFound
 
 from .auth import OPTIONAL, REQUIRED
@@ -69,14 +70,17 @@ class CircleProductRef(Schema):
 
 class CirclePostIn(In):
     text: str
-    product: int | None = None
+    product: int | None = Field(None, description="one product to tag (kept for compatibility)")
+    products: list[int] = Field(default_factory=list, max_length=9, description="products to tag (up to 9)")
 
 
 class CirclePostOut(Schema):
     id: int
     author: CircleUserRef
     text: str
-    product: CircleProductRef | None
+    product: CircleProductRef | None = Field(description="the first tagged product")
+    products: list[CircleProductRef]
+    images: list[str]
     created_at: datetime
 
 
@@ -109,9 +113,11 @@ def _member_out(m: Membership) -> dict:
     return {"user": _user_ref(m.user), "role": m.role, "state": m.state, "muted_until": m.muted_until}
 
 
-def _post_out(p: CirclePost) -> dict:
+def _post_out(p: Post) -> dict:
+    products = [{"id": t.product.pk, "name": t.product.name} for t in p.tags.all()]
     return {"id": p.pk, "author": _user_ref(p.author), "text": p.text, "created_at": p.created_at,
-            "product": {"id": p.product.pk, "name": p.product.name} if p.product else None}
+            "product": products[0] if products else None, "products": products,
+            "images": [i.image.url for i in p.images.all()]}
 
 
 def _circle(slug: str) -> Circle:
@@ -182,14 +188,14 @@ def list_posts(request, slug: str, params: Query[PageQuery]):
 @router.post("/circles/{slug}/posts", response={201: CirclePostOut}, auth=REQUIRED, summary="Post in a circle")
 def create_post(request, slug: str, payload: CirclePostIn):
     post = services.create_post(request.user, _circle(slug), text=payload.text, product_id=payload.product,
-                                request=request)
+                                product_ids=payload.products, request=request)
     return Status(201, _post_out(post))
 
 
 @router.post("/circles/{slug}/posts/{int:post_id}/remove", response=OkOut, auth=REQUIRED,
              summary="Remove a post (moderators)")
 def remove_post(request, slug: str, post_id: int):
-    post = by_id(CirclePost.objects.filter(circle=_circle(slug)).select_related("circle"), post_id, "post")
+    post = by_id(Post.objects.filter(circle=_circle(slug), removed=False).select_related("circle"), post_id, "post")
     services.remove_post(request.user, post)
     return {"ok": True}
 

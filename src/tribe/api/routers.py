@@ -8,6 +8,7 @@ from . import accounts, brands, bundles, cart, catalog, checkout, console_orders
 from . import circles as circles_api
 from . import proof as proof_api
 from . import reviews as reviews_api
+from . import curation_api, fans_api, feed_api, messaging_api, notifications_api, posts_api, qa_api
 from .urls import api
 
 api.add_router("", accounts.router)
@@ -23,3 +24,10 @@ api.add_router("", circles_api.router)
 api.add_router("", social.router)
 api.add_router("", reviews_api.router)
 api.add_router("", proof_api.router)
+api.add_router("", posts_api.router)
+api.add_router("", curation_api.router)
+api.add_router("", qa_api.router)
+api.add_router("", fans_api.router)
+api.add_router("", feed_api.router)
+api.add_router("", messaging_api.router)
+api.add_router("", notifications_api.router)

@@ -41,6 +41,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[rank - 1]
 
 
+def _target(drawn) -> tuple[str, dict | None]:
+    """next_path may draw a path, or (path, headers) for requests made as a particular user."""
+    return drawn if isinstance(drawn, tuple) else (drawn, None)
+
+
 def _client_loop(
     base_url: str,
     next_path: Callable[[random.Random], str],
@@ -57,15 +62,15 @@ def _client_loop(
     ) as client:
         for _ in range(WARMUP_REQUESTS):  # first visit: session cookie, connection, worker caches
             try:
-                client.get(next_path(rng))
+                client.get(*_target(next_path(rng)))
             except httpx.HTTPError:
                 pass
         start.wait(timeout=120)
         while time.perf_counter() < deadline[0]:
-            path = next_path(rng)
+            path, headers = _target(next_path(rng))
             began = time.perf_counter()
             try:
-                response = client.get(path)
+                response = client.get(path, headers=headers)
             except httpx.HTTPError as exc:
                 out.failures[type(exc).__name__] += 1
                 continue

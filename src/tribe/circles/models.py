@@ -75,15 +75,4 @@ class Membership(models.Model):
         return self.is_active and self.role in (self.Role.OWNER, self.Role.MODERATOR)
 
 
-class CirclePost(models.Model):
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_posts")
-    text = models.TextField(max_length=2000)
-    product = models.ForeignKey("catalog.Product", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="circle_posts")
-    removed = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["circle", "removed", "-created_at"], name="circle_post_list")]
+# Circle posts are tribe.posts.Post rows with `circle` set (related name circle.posts).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Circle, CirclePost, Membership
+from .models import Circle, Membership
 
 M = Membership
 
@@ -54,9 +54,11 @@ def is_moderator(membership: Membership | None) -> bool:
     return membership is not None and membership.is_moderator
 
 
-def circle_posts(circle: Circle) -> QuerySet[CirclePost]:
-    return (CirclePost.objects.filter(circle=circle, removed=False)
-            .select_related("author", "product").order_by("-created_at", "-id"))
+def circle_posts(circle: Circle) -> QuerySet:
+    """The circle's posts (tribe.posts.Post), newest first, with what a post card shows."""
+    from tribe.posts.selectors import with_display
+
+    return with_display(circle.posts.filter(removed=False)).order_by("-created_at", "-id")
 
 
 def circle_members(circle: Circle) -> QuerySet[Membership]:

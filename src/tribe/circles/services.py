@@ -13,13 +13,11 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tribe.brands.models import BrandMembership
-from tribe.catalog.models import Product
 from tribe.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tribe.core.events import record_event
 from tribe.core.text import clean_text
 
-from .models import Circle, CirclePost, Membership
+from .models import Circle, Membership
 
 M = Membership
 SLUG_RE = re.compile(r"^[-a-z0-9]{2,60}$")
@@ -219,35 +217,22 @@ def mute(actor, circle: Circle, user_id: int, minutes: int) -> Membership:
     return target
 
 
-@transaction.atomic
-def create_post(author, circle: Circle, *, text: str, product_id: int | None = None,
-                request=None) -> CirclePost:
-    mine = _membership(circle, author)
-    if mine is None or not mine.is_active:
-        code = "banned" if mine is not None and mine.state == M.State.BANNED else "not_member"
-        raise PermissionDenied("only members may post in this circle", code=code)
-    if mine.muted_until is not None and mine.muted_until > timezone.now():
-        raise PermissionDenied("you are muted in this circle", code="muted")
-    text = clean_text(text, "text", max_length=POST_MAX, required=True)
-    product = None
-    if product_id is not None:
-        if not circle.allow_product_cards:
-            raise PermissionDenied("this circle does not allow product cards", code="product_cards_off")
-        product = Product.objects.filter(pk=product_id, published=True).first() if 1 <= product_id < 2**63 else None
-        if product is None:
-            raise ValidationFailed("product: unknown product", fields={"product": "unknown product"})
-        is_promotion = BrandMembership.objects.filter(brand_id=product.brand_id, user=author).exists()
-        if is_promotion and not circle.allow_promotions:
-            raise PermissionDenied("brand and merchant promotional posts are not allowed in this circle",
-                                   code="promotion_not_allowed")
-    post = CirclePost.objects.create(circle=circle, author=author, text=text, product=product)
-    return post
+def create_post(author, circle: Circle, *, text: str, product_id: int | None = None, product_ids=None,
+                images=None, request=None):
+    """A post in a circle: see tribe.posts.services.create_post (membership, mute, product-card and
+    promotion rules are enforced there)."""
+    from tribe.posts.services import create_post as _create
+
+    ids = list(product_ids or []) + ([product_id] if product_id is not None else [])
+    return _create(author, text=text, images=images, product_ids=ids, circle=circle, request=request)
 
 
-@transaction.atomic
-def remove_post(actor, post: CirclePost) -> CirclePost:
-    _require_moderator(post.circle, actor)
-    if not post.removed:
-        post.removed = True
-        post.save(update_fields=["removed"])
-    return post
+def remove_post(actor, post):
+    """Moderators remove posts in their circle (authors delete their own through tribe.posts.services)."""
+    from tribe.posts.services import remove_post as _remove
+
+    if post.circle_id is None:
+        raise PermissionDenied("not a circle post", code="not_moderator")
+    with transaction.atomic():
+        _require_moderator(post.circle, actor)
+        return _remove(actor, post)

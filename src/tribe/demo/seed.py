@@ -117,6 +117,11 @@ def seed_demo(
         bundles = _bundles(operator, seed, created)
         say(f"{consumers} consumers")
         people = _people(seed, consumers, password, summary)
+        say("follows, circles, posts, fan communities, albums, guides, questions, messages")
+        from .social import seed_apps, seed_social
+
+        social_counts = seed_social(seed)
+        app_counts = seed_apps(seed)
     summary.counts = {
         "brands": len(brands),
         "stores": len(stores),
@@ -128,6 +133,8 @@ def seed_demo(
         "placements": placements,
         "consumers": people,
         "promoters": len(PROMOTERS),
+        **social_counts,
+        **{f"{app}_{k}": v for app, counts in app_counts.items() for k, v in counts.items()},
     }
     summary.seconds = round(time.monotonic() - started, 1)
     return summary

@@ -17,6 +17,7 @@ from tribe.catalog.models import Bundle, Sku
 from tribe.core.errors import NotFound, ValidationFailed
 from tribe.inventory.services import InsufficientStock
 
+from .guards import check_purchase
 from .models import Cart, CartLine
 
 MAX_LINE_QTY = 99
@@ -68,6 +69,7 @@ def add_to_cart(cart: Cart, sku_id: int, quantity: int = 1, *, bundle: Bundle | 
     """Add units of a SKU (adds to an existing line). Refuses more than is in stock right now."""
     _check_qty(quantity)
     sku = _sellable_sku(sku_id)
+    check_purchase(cart.user if cart.user_id else None, sku.product)  # e.g. early access (tribe.fans)
     with transaction.atomic():
         line = CartLine.objects.filter(cart=cart, sku=sku).first()
         new_qty = quantity + (line.quantity if line else 0)

@@ -24,6 +24,7 @@ from tribe.core.text import clean_text
 from tribe.inventory import services as inventory
 
 from .cart import CartRow, cart_rows
+from .guards import check_purchase
 from .models import Address, Cart, CartLine, LineAdjustment, Order, OrderLine, OrderLog, ShippingMethod, StoreOrder
 from .pricing import PricedLine, PricingContext, price_lines
 
@@ -226,6 +227,7 @@ def place_order(
         names = "、".join(r.line.sku.product.name for r in flagged)
         raise ValidationFailed(f"some items cannot be bought now: {names}", code="cart_has_problems",
                                fields={str(r.line.pk): r.problem for r in flagged})
+    check_purchase(user, [r.line.sku.product for r in rows])  # e.g. early access (tribe.fans)
 
     priced, parts = _price(user, rows, shipping, options)
 

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tribe.circles import selectors, services
-from tribe.circles.models import Circle, CirclePost
+from tribe.circles.models import Circle
+from tribe.posts.models import Post
 from tribe.core.errors import DomainError
 
 from .listing import bad_request, pager
@@ -171,7 +172,7 @@ def circle_post(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def circle_post_remove(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     circle = _circle(slug)
-    post = CirclePost.objects.filter(circle=circle, pk=min(post_id, MAX_ID)).select_related("circle").first()
+    post = Post.objects.filter(circle=circle, removed=False, pk=min(post_id, MAX_ID)).select_related("circle").first()
     if post is None:
         raise Http404(_("帖子不存在"))
     return _act(request, circle, lambda: services.remove_post(request.user, post), _("已删除"))

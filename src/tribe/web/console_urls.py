@@ -3,6 +3,8 @@
 
 from django.urls import path
 
+from tribe.web import console_support_views as support
+from tribe.web import fans_console_views as fans
 from tribe.web.console import aftersales, home, orders, placements, products, skus, station, stock, stores
 
 app_name = "console"
@@ -48,7 +50,18 @@ urlpatterns = [
     path(B + "refunds/<int:request_id>/reject/", aftersales.refund_reject, name="refund_reject"),
     path(B + "refunds/<int:request_id>/returned/", aftersales.refund_returned, name="refund_returned"),
     path(B + "stock/", stock.stock_list, name="stock"),
+    # customer service (tribe.messaging support threads)
+    path(B + "support/", support.support_inbox, name="support"),
+    path(B + "support/<int:thread_id>/", support.support_thread, name="support_thread"),
     # content stations
     path(B + "placements/", placements.placement_list, name="placements"),
     path(B + "placements/<int:placement_id>/delete/", placements.placement_delete, name="placement_delete"),
+    # fan community (tribe.fans)
+    path(B + "fans/", fans.settings, name="fans"),
+    path(B + "fans/members/", fans.members, name="fans_members"),
+    path(B + "fans/polls/", fans.polls, name="fans_polls"),
+    path(B + "fans/polls/<int:poll_id>/", fans.poll, name="fans_poll"),
+    path(B + "fans/polls/<int:poll_id>/close/", fans.poll_close, name="fans_poll_close"),
+    path(B + "fans/early-access/", fans.early_access, name="fans_early"),
+    path(B + "fans/early-access/<int:product_id>/clear/", fans.early_access_clear, name="fans_early_clear"),
 ]

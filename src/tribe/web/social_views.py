@@ -89,4 +89,9 @@ def user_page(request: HttpRequest, username: str) -> HttpResponse:
             "testid": "user-follow",
         },
     }
+    from tribe.posts import selectors as post_selectors
+
+    posts = list(post_selectors.with_display(post_selectors.visible_posts(request.user).filter(author_id=profile.pk))
+                 .order_by("-created_at", "-id")[:20])
+    context["posts"] = post_selectors.decorate(posts, request.user)
     return render(request, "web/user.html", context)

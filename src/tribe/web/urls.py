@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tribe.web import circle_views, review_views
 from tribe.web import proof_views as proof_views
@@ -55,4 +55,11 @@ urlpatterns = [
     path("p/<int:pk>/reviews/", review_views.product_reviews, name="product_reviews"),
     path("reviews/<int:review_id>/helpful/", review_views.review_helpful, name="review_helpful"),
     path("orders/<str:number>/lines/<int:line_id>/review/", review_views.review_new, name="review_new"),
+    path("", include("tribe.web.posts_urls")),
+    path("", include("tribe.web.curation_urls")),
+    path("", include("tribe.web.qa_urls")),
+    path("", include("tribe.web.fans_urls")),
+    path("", include("tribe.web.feed_urls")),
+    path("", include("tribe.web.messaging_urls")),
+    path("", include("tribe.web.notifications_urls")),
 ]

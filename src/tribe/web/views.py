@@ -18,6 +18,7 @@ from tribe.brands.selectors import can_manage_brand
 from tribe.catalog.models import Bundle, Category, Product, ProductImage
 from tribe.core.events import record_event
 from tribe.core.money import quantize
+from tribe.posts.selectors import product_posts
 from tribe.search.services import search_products
 from tribe.sharing.services import note_share_open
 from tribe.social.proof import friends_bought
@@ -171,6 +172,7 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": not visible,
         "friends_bought": friends_bought(request.user, item) if visible else None,
         "reviews": review_section(request.user, item) if visible else None,
+        "discussions": product_posts(request.user, item) if visible else None,
     }
     if visible:
         record_event("product_view", request, obj=item, brand_id=item.brand_id)
