@@ -168,6 +168,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TRIBE_RESERVATION_MINUTES = int(os.environ.get("TRIBE_RESERVATION_MINUTES", "15"))
 TRIBE_AUTO_RECEIVE_DAYS = int(os.environ.get("TRIBE_AUTO_RECEIVE_DAYS", "10"))
 TRIBE_AFTER_SALES_DAYS = int(os.environ.get("TRIBE_AFTER_SALES_DAYS", "7"))
+# home feed: authors/brands with at least this many followers are merged at read instead of fanned out
+FEED_FANOUT_THRESHOLD = int(os.environ.get("TRIBE_FEED_FANOUT_THRESHOLD", "1000"))
+FEED_PROMO_PER_DAY = int(os.environ.get("TRIBE_FEED_PROMO_PER_DAY", "3"))  # distinct promotions a day
 # Payment gateways: the platform's merchant accounts (a store may configure its own: payments.PaymentAccount).
 # TRIBE_PAYMENT_CONFIG names a JSON file {"alipay": {...}, "wechat": {...}} (keys: docs/payments.md); the dummy
 # gateway is on unless TRIBE_DUMMY_PAYMENTS=0 (turn it off in production).

@@ -13,9 +13,9 @@ from tests.factories import MembershipFactory, ProductFactory, UserFactory
 from tribe.accounts.services import issue_token
 from tribe.circles import services
 from tribe.circles.models import Circle, Membership
-from tribe.posts.models import Post as CirclePost
 from tribe.core.errors import Conflict, PermissionDenied
 from tribe.core.models import Event
+from tribe.posts.models import Post as CirclePost
 
 pytestmark = pytest.mark.django_db
 

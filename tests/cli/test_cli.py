@@ -14,7 +14,8 @@ from tribe.search.services import SearchParams, search_products
 
 User = get_user_model()
 COMMANDS = [
-    "demo", "serve", "worker", "migrate", "seed", "reindex", "createoperator", "manage", "import-social", "bench"
+    "demo", "serve", "worker", "migrate", "seed", "reindex", "createoperator", "manage", "import-social", "bench",
+    "feed-rebuild",
 ]
 
 
@@ -29,7 +30,7 @@ def test_help_lists_every_command(capsys):
 
 
 @pytest.mark.parametrize(
-    "argv", [[c, "--help"] for c in COMMANDS if c != "manage"] + [["bench", "api", "--help"]]
+    "argv", [[c, "--help"] for c in COMMANDS if c != "manage"] + [["bench", "api", "--help"], ["bench", "feed", "--help"]]
 )
 def test_every_command_has_help(argv, capsys):
     with pytest.raises(SystemExit) as done:

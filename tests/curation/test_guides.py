@@ -158,3 +158,24 @@ def test_guide_page_query_count_does_not_grow(world, client, django_assert_num_q
     with django_assert_num_queries(GUIDE_PAGE_QUERIES):
         html = client.get(f"/guides/{guide.pk}/").content.decode()
     assert html.count('data-testid="guide-step"') == 4
+
+
+def test_owner_pages_render(world, client):
+    from tribe.curation import services as s
+
+    guide = s.create_guide(world.curator, title="指南", scenario="场景", steps=_steps(world), published=False)
+    album = s.create_album(world.curator, title="清单", is_public=False)
+    s.add_item(world.curator, album, product_id=world.products[0].pk)
+    world.products[0].published = False
+    world.products[0].save()
+    client.force_login(world.curator)
+
+    mine = client.get("/albums/mine/").content.decode()
+    assert "清单" in mine and "指南" in mine
+    edit = client.get(f"/guides/{guide.pk}/edit/").content.decode()
+    assert edit.count('data-testid="guide-step-row"') == 2
+    detail = client.get(f"/albums/{album.pk}/").content.decode()
+    assert 'data-testid="album-hidden"' in detail and 'data-testid="album-add"' in detail
+    assert client.get(f"/guides/{guide.pk}/").status_code == 200
+    assert client.get("/guides/").status_code == 200
+    assert client.get("/guides/?page=x").status_code == 400

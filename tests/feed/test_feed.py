@@ -122,7 +122,8 @@ def test_promotion_caps_one_in_ten_and_three_a_day(settings):
     product, staff, reader = _brand_setup(True)
     friend = UserFactory()
     friends(reader, friend)
-    promos = [posts.create_post(staff, text=f"推广 {i}", brand=product.brand) for i in range(6)]
+    for i in range(6):
+        posts.create_post(staff, text=f"推广 {i}", brand=product.brand)
     for i in range(30):
         aged(posts.create_post(friend, text=f"好友 {i}"), 150)
     # the promotions are fresh, the friends' posts a week old: by score alone the promotions would lead

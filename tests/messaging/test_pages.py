@@ -240,3 +240,17 @@ def test_nav_badges_and_buttons_on_product_and_order_pages(world, page_as):
     assert f"/p/{world.product_a.pk}/ask/" in product and "/s/nuanyang/contact/?product=" in product
     order = page_as("buyer").get(f"/orders/{world.order_a.number}/").content.decode()
     assert f"/s/nuanyang/contact/?order={world.order_a.number}" in order
+
+
+@pytest.mark.parametrize("kind,title", [("group", "群聊"), ("support", "暖阳旗舰店 · 客服"), ("direct", "昵称-bob"),
+                                        ("ask_friends", "问问朋友：连体衣")])
+def test_thread_page_titles(world, page_as, kind, title):
+    thread = {
+        "group": lambda: services.start_group(world.alice, [world.bob.pk, world.carol.pk], text="hi"),
+        "support": lambda: services.contact_store(world.alice, world.store_a, text="hi"),
+        "direct": lambda: services.start_direct(world.alice, world.bob, text="hi"),
+        "ask_friends": lambda: services.ask_friends(world.alice, world.product_a.pk, text="hi",
+                                                    friend_ids_=[world.bob.pk]),
+    }[kind]()
+    body = page_as("alice").get(f"/messages/{thread.pk}/").content.decode()
+    assert f'<h1 class="page-title">{title}' in body

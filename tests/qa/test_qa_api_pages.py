@@ -162,3 +162,14 @@ def test_thread_query_count_does_not_grow(world, client, django_assert_num_queri
     with django_assert_num_queries(THREAD_QUERIES):
         html = client.get(f"/questions/{q.pk}/").content.decode()
     assert html.count('data-testid="answer"') == 4
+
+
+def test_list_page_and_signed_in_section_render(world, client):
+    services.ask_question(world.asker, world.product.pk, text="推车能上飞机吗？")
+    client.force_login(world.stranger)
+    listing = client.get(f"/p/{world.product.pk}/questions/")
+    assert listing.status_code == 200 and listing.content.decode().count('data-testid="question"') == 1
+    section = client.get(f"/p/{world.product.pk}/questions/section/").content.decode()
+    assert 'data-testid="ask-form"' in section
+    assert client.get(f"/p/{world.hidden.pk}/questions/").status_code == 404
+    assert client.get(f"/p/{world.product.pk}/questions/?page=0").status_code == 400

@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tribe.circles import selectors, services
 from tribe.circles.models import Circle, Membership
-from tribe.posts.models import Post
 from tribe.core.errors import NotFound
+from tribe.posts.models import Post
 
 from .auth import OPTIONAL, REQUIRED
 from .common import actor, by_id, by_slug

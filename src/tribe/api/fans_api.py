@@ -38,18 +38,18 @@ class FanSettingsIn(In):
     points_purchase: int = 20
 
 
-class BrandRef(Schema):
+class FanBrandRef(Schema):
     slug: str
     name: str
 
 
-class SourceOut(Schema):
+class FanPointsSource(Schema):
     source: str = Field(description="post | review | answer | purchase")
     count: int
     points: int
 
 
-class StandingOut(Schema):
+class FanStandingOut(Schema):
     is_member: bool
     points: int
     tier: str = Field(description="core | active | regular")
@@ -57,11 +57,11 @@ class StandingOut(Schema):
     next_threshold: int | None
     to_next: int = Field(description="points still needed for the next tier (0 for a core fan)")
     progress_percent: int
-    breakdown: list[SourceOut]
+    breakdown: list[FanPointsSource]
 
 
-class CommunityOut(Schema):
-    brand: BrandRef
+class FanCommunityOut(Schema):
+    brand: FanBrandRef
     name: str
     intro: str
     active_threshold: int
@@ -71,36 +71,36 @@ class CommunityOut(Schema):
     points_answer: int
     points_purchase: int
     member_count: int
-    me: StandingOut | None = Field(None, description="the caller's standing; null when anonymous")
+    me: FanStandingOut | None = Field(None, description="the caller's standing; null when anonymous")
 
 
-class JoinedOut(Schema):
+class FanJoinedOut(Schema):
     joined_at: datetime
 
 
-class OptionOut(Schema):
+class PollOptionOut(Schema):
     id: int
     text: str
 
 
-class OptionResult(Schema):
+class PollOptionResult(Schema):
     id: int
     text: str
     votes: int
     percent: int = Field(description="share of ballots that chose this option")
 
 
-class TierResult(Schema):
+class PollTierResult(Schema):
     tier: str
     label: str
     voters: int
     percent: int
 
 
-class ResultsOut(Schema):
+class PollResultsOut(Schema):
     ballots: int
-    options: list[OptionResult]
-    tiers: list[TierResult] = Field(description="voters by their tier when they voted")
+    options: list[PollOptionResult]
+    tiers: list[PollTierResult] = Field(description="voters by their tier when they voted")
 
 
 class PollOut(Schema):
@@ -111,10 +111,10 @@ class PollOut(Schema):
     closes_at: datetime | None
     is_open: bool
     created_at: datetime
-    options: list[OptionOut]
+    options: list[PollOptionOut]
     my_votes: list[int] | None = Field(None, description="option ids I chose; null if I have not voted")
     can_vote: bool = False
-    results: ResultsOut | None = Field(
+    results: PollResultsOut | None = Field(
         None, description="on a single poll, to voters and brand staff only; null in lists")
 
 
@@ -126,11 +126,11 @@ class PollIn(In):
     closes_at: datetime | None = Field(None, strict=False, description="ISO 8601; null for no deadline")
 
 
-class VoteIn(In):
+class PollVoteIn(In):
     options: list[ObjectId] = Field(description="option ids: one for a single-choice poll")
 
 
-class MemberOut(Schema):
+class FanMemberOut(Schema):
     user_id: int
     name: str
     joined_at: datetime
@@ -227,12 +227,12 @@ def _early_out(ea: EarlyAccess) -> dict:
 
 # ---- fans ----------------------------------------------------------------------------------------------------
 
-@router.get("/fans/{brand_slug}", response=CommunityOut, auth=OPTIONAL, summary="A brand's fan community")
+@router.get("/fans/{brand_slug}", response=FanCommunityOut, auth=OPTIONAL, summary="A brand's fan community")
 def get_community(request, brand_slug: str):
     return _community_out(_community(brand_slug), actor(request))
 
 
-@router.post("/fans/{brand_slug}/join", response={201: JoinedOut}, auth=REQUIRED, summary="Join")
+@router.post("/fans/{brand_slug}/join", response={201: FanJoinedOut}, auth=REQUIRED, summary="Join")
 def join(request, brand_slug: str):
     member = services.join_fans(request.user, _community(brand_slug), request=request)
     return Status(201, {"joined_at": member.joined_at})
@@ -244,7 +244,7 @@ def leave(request, brand_slug: str):
     return {"ok": True}
 
 
-@router.get("/fans/{brand_slug}/me", response=StandingOut, auth=REQUIRED,
+@router.get("/fans/{brand_slug}/me", response=FanStandingOut, auth=REQUIRED,
             summary="My points (computed), tier and progress to the next tier")
 def me(request, brand_slug: str):
     return _standing_out(selectors.points_of(request.user, _community(brand_slug)))
@@ -272,7 +272,7 @@ def get_poll(request, brand_slug: str, poll_id: int):
 
 @router.post("/fans/{brand_slug}/polls/{int:poll_id}/vote", response={201: PollOut}, auth=REQUIRED,
              summary="Vote (members; core fans only when the poll says so)")
-def vote(request, brand_slug: str, poll_id: int, payload: VoteIn):
+def vote(request, brand_slug: str, poll_id: int, payload: PollVoteIn):
     community = _community(brand_slug)
     poll = _poll(community, poll_id)
     services.vote(request.user, poll, list(payload.options), request=request)
@@ -281,14 +281,14 @@ def vote(request, brand_slug: str, poll_id: int, payload: VoteIn):
 
 # ---- brand console -----------------------------------------------------------------------------------------
 
-@router.put("/console/brands/{slug}/fans", response=CommunityOut, auth=REQUIRED, tags=["console"],
+@router.put("/console/brands/{slug}/fans", response=FanCommunityOut, auth=REQUIRED, tags=["console"],
             summary="Create or update the brand's fan community (brand staff)")
 def save_settings(request, slug: str, payload: FanSettingsIn):
     community = services.save_community(request.user, _staff_brand(request, slug), **payload.dict())
     return _community_out(community, request.user)
 
 
-@router.get("/console/brands/{slug}/fans/members", response=Page[MemberOut], auth=REQUIRED, tags=["console"],
+@router.get("/console/brands/{slug}/fans/members", response=Page[FanMemberOut], auth=REQUIRED, tags=["console"],
             summary="Members with their computed points and tier, most points first (brand staff)")
 def list_members(request, slug: str, params: Query[PageQuery]):
     community = _staff_community(request, slug)
@@ -318,7 +318,7 @@ def close_poll(request, slug: str, poll_id: int):
     return _poll_out(poll, request.user, staff=True)
 
 
-@router.get("/console/brands/{slug}/fans/polls/{int:poll_id}/results", response=ResultsOut, auth=REQUIRED,
+@router.get("/console/brands/{slug}/fans/polls/{int:poll_id}/results", response=PollResultsOut, auth=REQUIRED,
             tags=["console"], summary="Votes per option and voters by tier (brand staff)")
 def poll_results(request, slug: str, poll_id: int):
     community = _staff_community(request, slug)

@@ -23,7 +23,7 @@ class FeedQuery(Schema):
     page_size: int = Field(20, ge=1, le=50)
 
 
-class ReviewCard(Schema):
+class FeedReviewCard(Schema):
     id: int
     product_id: int
     product_name: str
@@ -33,7 +33,7 @@ class ReviewCard(Schema):
     created_at: datetime
 
 
-class ProductCard(Schema):
+class FeedProductCard(Schema):
     id: int
     name: str
     price: str
@@ -46,8 +46,8 @@ class FeedItemOut(Schema):
     why: str = Field(description="why it is shown, in the reader's language (因为你关注了 …)")
     is_promotion: bool
     post: PostOut | None = None
-    review: ReviewCard | None = None
-    product: ProductCard | None = None
+    review: FeedReviewCard | None = None
+    product: FeedProductCard | None = None
 
 
 class FeedOut(Schema):

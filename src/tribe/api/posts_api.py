@@ -25,49 +25,49 @@ from .schemas import In, OkOut
 
 router = Router(tags=["posts"])
 
-class UserRef(Schema):
+class PostUserRef(Schema):
     id: int
     username: str
     name: str
 
-class ProductRef(Schema):
+class PostProductRef(Schema):
     id: int
     name: str
     price: str
 
-class CircleRef(Schema):
+class PostCircleRef(Schema):
     slug: str
     name: str
 
 class PostOut(Schema):
     id: int
-    author: UserRef
+    author: PostUserRef
     text: str
-    circle: CircleRef | None
+    circle: PostCircleRef | None
     brand_id: int | None
     is_promotion: bool
     images: list[str] = Field(description="absolute image URLs")
     thumbs: list[str]
-    products: list[ProductRef]
+    products: list[PostProductRef]
     like_count: int
     comment_count: int
     liked: bool
     created_at: datetime
 
-class CommentIn(In):
+class PostCommentIn(In):
     kind: str = Field(description="post, review, album, guide, answer, poll …")
     target_id: int
     text: str
 
-class CommentOut(Schema):
+class PostCommentOut(Schema):
     id: int
     kind: str
     target_id: int
-    author: UserRef
+    author: PostUserRef
     text: str
     created_at: datetime
 
-class LikeOut(Schema):
+class PostLikeOut(Schema):
     liked: bool
     like_count: int
 
@@ -145,13 +145,13 @@ def _comment_out(c) -> dict:
     return {"id": c.pk, "kind": c.target_kind, "target_id": c.target_id, "author": _user(c.author),
             "text": c.text, "created_at": c.created_at}
 
-@router.get("/comments", response=list[CommentOut], auth=OPTIONAL, summary="Comments on a target (oldest first)")
+@router.get("/comments", response=list[PostCommentOut], auth=OPTIONAL, summary="Comments on a target (oldest first)")
 def list_comments(request, q: Query[CommentQuery]):
     services._target(actor(request), q.kind, q.target_id)  # 404 for what the caller may not see
     return [_comment_out(c) for c in selectors.comments_for(q.kind, q.target_id)]
 
-@router.post("/comments", response={201: CommentOut}, auth=REQUIRED, summary="Comment on a target")
-def add_comment(request, payload: CommentIn):
+@router.post("/comments", response={201: PostCommentOut}, auth=REQUIRED, summary="Comment on a target")
+def add_comment(request, payload: PostCommentIn):
     comment = services.add_comment(request.user, payload.kind, payload.target_id, payload.text, request=request)
     return Status(201, _comment_out(comment))
 
@@ -165,12 +165,12 @@ def _like_state(request, kind: str, target_id: int) -> dict:
     counts = selectors.counts_for(kind, [target_id], request.user)[target_id]
     return {"liked": counts["liked"], "like_count": counts["likes"]}
 
-@router.put("/likes/{kind}/{int:target_id}", response=LikeOut, auth=REQUIRED, summary="Like (idempotent)")
+@router.put("/likes/{kind}/{int:target_id}", response=PostLikeOut, auth=REQUIRED, summary="Like (idempotent)")
 def like(request, kind: str, target_id: int):
     services.like(request.user, kind, target_id, request=request)
     return _like_state(request, kind, target_id)
 
-@router.delete("/likes/{kind}/{int:target_id}", response=LikeOut, auth=REQUIRED, summary="Unlike")
+@router.delete("/likes/{kind}/{int:target_id}", response=PostLikeOut, auth=REQUIRED, summary="Unlike")
 def unlike(request, kind: str, target_id: int):
     services.unlike(request.user, kind, target_id)
     return _like_state(request, kind, target_id)

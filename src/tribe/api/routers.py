@@ -4,11 +4,28 @@ Each path lives in exactly one router: ninja turns each (router, path) into one 
 split over two routers would answer 405 for the methods of the second.
 """
 
-from . import accounts, brands, bundles, cart, catalog, checkout, console_orders, orders, search, social
+from . import (
+    accounts,
+    brands,
+    bundles,
+    cart,
+    catalog,
+    checkout,
+    console_orders,
+    curation_api,
+    fans_api,
+    feed_api,
+    messaging_api,
+    notifications_api,
+    orders,
+    posts_api,
+    qa_api,
+    search,
+    social,
+)
 from . import circles as circles_api
 from . import proof as proof_api
 from . import reviews as reviews_api
-from . import curation_api, fans_api, feed_api, messaging_api, notifications_api, posts_api, qa_api
 from .urls import api
 
 api.add_router("", accounts.router)

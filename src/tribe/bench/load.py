@@ -62,7 +62,8 @@ def _client_loop(
     ) as client:
         for _ in range(WARMUP_REQUESTS):  # first visit: session cookie, connection, worker caches
             try:
-                client.get(*_target(next_path(rng)))
+                warm_path, warm_headers = _target(next_path(rng))
+                client.get(warm_path, headers=warm_headers)
             except httpx.HTTPError:
                 pass
         start.wait(timeout=120)

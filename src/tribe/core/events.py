@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +20,20 @@ EVENT_NAMES = {
     "post", "comment", "like", "ask_friends", "message", "question", "answer", "album", "guide_view",
     "join_fans", "poll_vote", "feed_view",
 }
+
+
+_suppressed = contextvars.ContextVar("tribe_events_suppressed", default=False)
+
+
+@contextmanager
+def suppress_events():
+    """Record no events inside this block: the demo seeder creates content through the services, but that is
+    not user activity and must not show up in anyone's analytics."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
 
 
 def _object_ref(obj: Any) -> tuple[str, int | None]:
@@ -41,6 +57,8 @@ def record_event(
     itself. Who/where come from the request when given: the signed-in user or anonymous session, this
     request's source, and the visit's first touch (channel, campaign, sharer, utm_*).
     """
+    if _suppressed.get():
+        return None
     try:
         object_type, object_id = _object_ref(obj)
         fields: dict[str, Any] = {

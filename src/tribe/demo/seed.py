@@ -118,10 +118,13 @@ def seed_demo(
         say(f"{consumers} consumers")
         people = _people(seed, consumers, password, summary)
         say("follows, circles, posts, fan communities, albums, guides, questions, messages")
+        from tribe.core.events import suppress_events
+
         from .social import seed_apps, seed_social
 
-        social_counts = seed_social(seed)
-        app_counts = seed_apps(seed)
+        with suppress_events():  # demo content, not user activity: no events for the analytics
+            social_counts = seed_social(seed)
+            app_counts = seed_apps(seed)
     summary.counts = {
         "brands": len(brands),
         "stores": len(stores),

@@ -64,13 +64,13 @@ def seed_social(seed: int) -> dict:
         return made
     # follows: each consumer follows a few others; about half of them follow back (friends)
     for user in consumers:
-        for other in rng.sample([c for c in consumers if c.pk != user.pk], 4):
+        for other in rng.sample([c for c in consumers if c.pk != user.pk], min(4, len(consumers) - 1)):
             social.follow_user(user, other)
             made["follows"] += 1
             if rng.random() < 0.5:
                 social.follow_user(other, user)
                 made["follows"] += 1
-        for brand in rng.sample(brands, 2):
+        for brand in rng.sample(brands, min(2, len(brands))):
             social.follow_brand(user, brand)
             made["follows"] += 1
         if promoters:
@@ -83,7 +83,7 @@ def seed_social(seed: int) -> dict:
         circle = circles.create_circle(owner, name=name, slug=slug, description=description,
                                        join_policy=policy, visibility=visibility)
         made_circles.append(circle)
-        for member in rng.sample(consumers[3:], 10):
+        for member in rng.sample(consumers[3:], min(10, len(consumers) - 3)):
             if policy == "open":
                 circles.join_circle(member, circle)
             elif policy == "approval":
@@ -132,6 +132,13 @@ def seed_social(seed: int) -> dict:
                 continue
     for user in consumers[:10]:
         feed.set_keyword(user, "奶粉", mute=False)
+    # report what exists, counted from the rows (a follow made twice is one follow)
+    from tribe.circles.models import Circle
+    from tribe.posts.models import Comment, Like, Post
+    from tribe.social.models import Follow
+
+    made.update(follows=Follow.objects.count(), circles=Circle.objects.count(), posts=Post.objects.count(),
+                comments=Comment.objects.filter(removed=False).count(), likes=Like.objects.count())
     return made
 
 

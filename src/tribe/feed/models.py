@@ -30,10 +30,15 @@ class FeedItem(models.Model):
     review = models.OneToOneField("content.Review", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="feed_item")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # no plain indexes on brand/circle: the partial indexes below serve every read, and a plain one would
+    # tempt the planner to find "circle IS NULL" (almost every row) through it
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                              db_index=False)
     circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="+")
+                               related_name="+", db_index=False)
     is_promotion = models.BooleanField(default=False)
+    # a real experience: a review, or a post with photos or tagged products (ranks first when from a friend)
+    has_media = models.BooleanField(default=False)
     fanned_out = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -46,10 +51,13 @@ class FeedItem(models.Model):
             ),
         ]
         indexes = [
-            # merge at read: items of followed large authors / brands that were not fanned out
-            models.Index(fields=["author", "fanned_out", "-created_at"], name="feeditem_author"),
-            models.Index(fields=["brand", "fanned_out", "-created_at"], name="feeditem_brand"),
-            models.Index(fields=["circle", "-created_at"], name="feeditem_circle"),
+            # merge at read: items of followed large authors / brands that were not fanned out (partial, so
+            # they stay small: most items are fanned out)
+            models.Index(fields=["author", "-created_at"], name="feeditem_merge_author",
+                         condition=Q(fanned_out=False, circle__isnull=True, brand__isnull=True)),
+            models.Index(fields=["brand", "-created_at"], name="feeditem_merge_brand",
+                         condition=Q(fanned_out=False, circle__isnull=True, brand__isnull=False)),
+            models.Index(fields=["circle", "-created_at"], name="feeditem_circle", condition=Q(circle__isnull=False)),
         ]
 
 

@@ -160,76 +160,122 @@ def _keyword_products(ctx: Context) -> list[tuple[Product, str]]:
     return out
 
 
-def _load(ids) -> list[FeedItem]:
-    return list(
+@dataclass
+class Row:
+    """What ranking needs about a candidate, read in one light query (no text, no images)."""
+
+    id: int
+    kind: str
+    author_id: int
+    brand_id: int | None
+    circle_id: int | None
+    is_promotion: bool
+    has_media: bool
+    created_at: object
+    shows_reviews: bool
+    is_promoter: bool
+    removed: bool
+    brands: set = field(default_factory=set)
+    text: str = ""
+
+
+def _rows(ids) -> list[Row]:
+    fields = ("id", "kind", "author_id", "brand_id", "circle_id", "is_promotion", "has_media", "created_at",
+              "author__show_reviews_to_friends", "author__is_promoter", "post__removed")
+    return [Row(*values[:10], bool(values[10])) for values in FeedItem.objects.filter(id__in=ids).values_list(*fields)]
+
+
+def _add_mute_data(rows: list[Row], ctx: Context) -> None:
+    """Texts and tagged brands, only when the reader mutes words or brands (two more queries)."""
+    by_id = {r.id: r for r in rows}
+    post_rows = {}
+    for item_id, post_id, post_text, review_text, product_name, product_brand in FeedItem.objects.filter(
+            id__in=list(by_id)).values_list("id", "post_id", "post__text", "review__text", "review__product__name",
+                                            "review__product__brand_id"):
+        row = by_id[item_id]
+        row.text = (post_text or review_text or "") + " " + (product_name or "")
+        row.brands = {row.brand_id, product_brand} - {None}
+        if post_id:
+            post_rows[post_id] = row
+    for post_id, name, brand_id in PostProduct.objects.filter(post_id__in=list(post_rows)).values_list(
+            "post_id", "product__name", "product__brand_id"):
+        post_rows[post_id].text += " " + name
+        post_rows[post_id].brands.add(brand_id)
+    for row in rows:
+        row.text = row.text.lower()
+
+
+def _keep(row: Row, ctx: Context) -> bool:
+    user = ctx.user
+    if row.kind == FeedItem.Kind.POST and row.removed:
+        return False
+    if row.circle_id is not None and row.circle_id not in ctx.circles:
+        return False
+    if row.author_id in ctx.blocked or row.author_id in ctx.muted_users:
+        return False
+    if row.kind == FeedItem.Kind.REVIEW and row.author_id != user.pk and not row.shows_reviews:
+        return False
+    if ctx.muted_brands and row.brands & ctx.muted_brands:
+        return False
+    if ctx.mute_words and any(w.lower() in row.text for w in ctx.mute_words):
+        return False
+    if row.is_promotion and row.author_id != user.pk:
+        if not (user.allow_promotions and row.brand_id in ctx.followed_brands):
+            return False
+    return True
+
+
+def _reason(row: Row, ctx: Context, keyword: str | None) -> str:
+    if row.is_promotion and row.author_id != ctx.user.pk:
+        return "promotion"
+    if row.author_id == ctx.user.pk:
+        return "mine"
+    if row.author_id in ctx.friends:
+        return "friend_experience" if row.has_media else "friend"
+    if row.circle_id is not None:
+        return "circle"
+    if row.author_id in ctx.followed_users:
+        return "following"
+    if row.brand_id in ctx.followed_brands:
+        return "brand"
+    if keyword:
+        return "keyword"
+    return "following"
+
+
+def _why(reason: str, item: FeedItem, ctx: Context, keyword: str | None) -> str:
+    name = item.author.display_name
+    if reason == "promotion":
+        return _("推广 · 因为你关注了品牌 %(brand)s 并同意接收推广") % {"brand": item.brand.name}
+    if reason == "mine":
+        return _("你发布的")
+    if reason == "friend_experience":
+        return _("你的好友 %(name)s 分享了真实体验") % {"name": name}
+    if reason == "friend":
+        return _("你的好友 %(name)s") % {"name": name}
+    if reason == "circle":
+        return _("来自你加入的圈子「%(circle)s」") % {"circle": ctx.circles[item.circle_id]}
+    if reason == "brand":
+        return _("因为你关注了品牌 %(brand)s") % {"brand": item.brand.name}
+    if reason == "keyword":
+        return _("因为你关注了关键词「%(word)s」") % {"word": keyword}
+    if item.author.is_promoter:
+        return _("因为你关注了达人 %(name)s") % {"name": name}
+    return _("因为你关注了 %(name)s") % {"name": name}
+
+
+def _load(ids) -> dict[int, FeedItem]:
+    """Everything a card shows, for one page of items."""
+    return {item.pk: item for item in (
         FeedItem.objects.filter(id__in=ids)
-        .select_related("author", "brand", "circle", "post", "post__author", "post__brand", "post__circle",
+        .select_related("author", "brand", "post", "post__author", "post__brand", "post__circle",
                         "review", "review__product", "review__author")
         .prefetch_related(
             Prefetch("post__images", queryset=PostImage.objects.order_by("position", "id")),
             Prefetch("post__tags", queryset=PostProduct.objects.select_related("product").order_by("position", "id")),
             Prefetch("review__images", queryset=ReviewImage.objects.order_by("position", "id")),
         )
-    )
-
-
-def _texts(item: FeedItem) -> str:
-    if item.kind == FeedItem.Kind.POST:
-        return " ".join([item.post.text] + [t.product.name for t in item.post.tags.all()]).lower()
-    return f"{item.review.text} {item.review.product.name}".lower()
-
-
-def _brands(item: FeedItem) -> set:
-    if item.kind == FeedItem.Kind.POST:
-        return {item.brand_id} | {t.product.brand_id for t in item.post.tags.all()}
-    return {item.review.product.brand_id}
-
-
-def _keep(item: FeedItem, ctx: Context) -> bool:
-    user = ctx.user
-    if item.kind == FeedItem.Kind.POST and item.post.removed:
-        return False
-    if item.circle_id is not None and item.circle_id not in ctx.circles:
-        return False
-    if item.author_id in ctx.blocked or item.author_id in ctx.muted_users:
-        return False
-    if item.kind == FeedItem.Kind.REVIEW and item.author_id != user.pk and not item.author.show_reviews_to_friends:
-        return False
-    if ctx.muted_brands and _brands(item) & ctx.muted_brands:
-        return False
-    if ctx.mute_words:
-        text = _texts(item)
-        if any(w.lower() in text for w in ctx.mute_words):
-            return False
-    if item.is_promotion and item.author_id != user.pk:
-        if not (user.allow_promotions and item.brand_id in ctx.followed_brands):
-            return False
-    return True
-
-
-def _reason(item: FeedItem, ctx: Context, keyword: str | None) -> tuple[str, str]:
-    name = item.author.display_name
-    if item.is_promotion and item.author_id != ctx.user.pk:
-        return "promotion", _("推广 · 因为你关注了品牌 %(brand)s 并同意接收推广") % {"brand": item.brand.name}
-    if item.author_id == ctx.user.pk:
-        return "mine", _("你发布的")
-    experience = item.kind == FeedItem.Kind.REVIEW or (
-        bool(item.post.images.all()) or bool(item.post.tags.all()))
-    if item.author_id in ctx.friends:
-        if experience:
-            return "friend_experience", _("你的好友 %(name)s 分享了真实体验") % {"name": name}
-        return "friend", _("你的好友 %(name)s") % {"name": name}
-    if item.circle_id is not None:
-        return "circle", _("来自你加入的圈子「%(circle)s」") % {"circle": ctx.circles[item.circle_id]}
-    if item.author_id in ctx.followed_users:
-        if item.author.is_promoter:
-            return "following", _("因为你关注了达人 %(name)s") % {"name": name}
-        return "following", _("因为你关注了 %(name)s") % {"name": name}
-    if item.brand_id in ctx.followed_brands:
-        return "brand", _("因为你关注了品牌 %(brand)s") % {"brand": item.brand.name}
-    if keyword:
-        return "keyword", _("因为你关注了关键词「%(word)s」") % {"word": keyword}
-    return "following", _("因为你关注了 %(name)s") % {"name": name}
+    )}
 
 
 def _score(weight: float, created_at, now) -> float:
@@ -269,21 +315,23 @@ def local_day(now=None):
 
 
 def build(user, *, page: int = 1, page_size: int = 20, record_promotions: bool = True) -> FeedPage:
+    """Rank light rows for every candidate, then load the full objects for the requested page only."""
     now = timezone.now()
     ctx = context_for(user)
     inbox = _inbox_ids(user)
     merged = _merged_ids(user, ctx)
     keywords = _keyword_ids(ctx) if ctx.follow_words else {}
     ids = list(dict.fromkeys(inbox + merged + list(keywords)))
-    items = _load(ids) if ids else []
+    rows = _rows(ids) if ids else []
+    if rows and (ctx.mute_words or ctx.muted_brands):
+        _add_mute_data(rows, ctx)
     cards: list[Card] = []
-    for item in items:
-        if not _keep(item, ctx):
+    for row in rows:
+        if not _keep(row, ctx):
             continue
-        reason, why = _reason(item, ctx, keywords.get(item.pk))
-        obj = item.post if item.kind == FeedItem.Kind.POST else item.review
-        cards.append(Card(item.kind, obj, reason, why, _score(W[reason], item.created_at, now), item.created_at,
-                          item.pk, reason == "promotion"))
+        reason = _reason(row, ctx, keywords.get(row.id))
+        cards.append(Card(row.kind, None, reason, "", _score(W[reason], row.created_at, now), row.created_at,
+                          row.id, reason == "promotion"))
     if ctx.follow_words:
         for product, word in _keyword_products(ctx):
             if ctx.muted_brands and product.brand_id in ctx.muted_brands:
@@ -293,20 +341,31 @@ def build(user, *, page: int = 1, page_size: int = 20, record_promotions: bool =
             cards.append(Card("product", product, "product",
                               _("因为你关注了关键词「%(word)s」") % {"word": word},
                               _score(W["product"], product.created_at, now), product.created_at))
-    cards.sort(key=lambda c: (-c.score, -c.created_at.timestamp(), c.kind, getattr(c.obj, "pk", 0)))
-    promos = [c for c in cards if c.is_promotion]
-    if promos:
+    cards.sort(key=lambda c: (-c.score, -c.created_at.timestamp(), c.kind, c.item_id or c.obj.pk))
+    if any(c.is_promotion for c in cards):
         day = local_day(now)
         seen_today = set(PromoImpression.objects.filter(user=user, day=day).values_list("item_id", flat=True))
         cards = _cap_promotions(cards, max(0, promo_per_day() - len(seen_today)), set(seen_today))
     start = (page - 1) * page_size
     page_cards = cards[start:start + page_size]
-    shown = [c for c in page_cards if c.is_promotion]
+    items = _load([c.item_id for c in page_cards if c.item_id]) if page_cards else {}
+    shown_cards = []
+    for card in page_cards:
+        if card.item_id is None:
+            shown_cards.append(card)
+            continue
+        item = items.get(card.item_id)
+        if item is None:  # deleted between the two reads
+            continue
+        card.obj = item.post if item.kind == FeedItem.Kind.POST else item.review
+        card.why = _why(card.reason, item, ctx, keywords.get(item.pk))
+        shown_cards.append(card)
+    shown = [c for c in shown_cards if c.is_promotion]
     if shown and record_promotions:
         PromoImpression.objects.bulk_create(
             [PromoImpression(user=user, item_id=c.item_id, day=local_day(now)) for c in shown],
             ignore_conflicts=True)
-    return FeedPage(page_cards, len(cards), page, page_size, len(shown),
+    return FeedPage(shown_cards, len(cards), page, page_size, len(shown),
                     {"inbox": len(inbox), "merged": len(merged), "keywords": len(keywords)})
 
 

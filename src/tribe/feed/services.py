@@ -65,6 +65,7 @@ def add_post(post) -> FeedItem | None:
     item, created = FeedItem.objects.get_or_create(
         post=post, defaults={"kind": FeedItem.Kind.POST, "author_id": post.author_id, "brand_id": post.brand_id,
                              "circle_id": post.circle_id, "is_promotion": post.is_promotion,
+                             "has_media": post.images.exists() or post.tags.exists(),
                              "created_at": post.created_at})
     return route(item) if created else item
 
@@ -73,7 +74,7 @@ def add_post(post) -> FeedItem | None:
 def add_review(review) -> FeedItem:
     item, created = FeedItem.objects.get_or_create(
         review=review, defaults={"kind": FeedItem.Kind.REVIEW, "author_id": review.author_id,
-                                 "created_at": review.created_at})
+                                 "has_media": True, "created_at": review.created_at})
     return route(item) if created else item
 
 
@@ -129,7 +130,16 @@ def rebuild(*, per_author: int = 20, progress=None) -> dict:
             qs = qs.filter(removed=False)
         last = 0
         while True:
-            rows = list(qs.filter(pk__gt=last).order_by("pk")[:BATCH])
+            batch = qs.filter(pk__gt=last).order_by("pk")
+            if model is Post:
+                from django.db.models import Exists, OuterRef
+
+                from tribe.posts.models import PostImage, PostProduct
+
+                batch = batch.annotate(
+                    media=Exists(PostImage.objects.filter(post=OuterRef("pk")))
+                    | Exists(PostProduct.objects.filter(post=OuterRef("pk"))))
+            rows = list(batch[:BATCH])
             if not rows:
                 break
             last = rows[-1].pk
@@ -138,9 +148,9 @@ def rebuild(*, per_author: int = 20, progress=None) -> dict:
                 fields = {"kind": kind, "author_id": obj.author_id, "created_at": obj.created_at or now}
                 if model is Post:
                     fields.update(post=obj, brand_id=obj.brand_id, circle_id=obj.circle_id,
-                                  is_promotion=obj.is_promotion)
+                                  is_promotion=obj.is_promotion, has_media=obj.media)
                 else:
-                    fields.update(review=obj)
+                    fields.update(review=obj, has_media=True)
                 items.append(FeedItem(**fields))
             FeedItem.objects.bulk_create(items, ignore_conflicts=True)
             created += len(items)

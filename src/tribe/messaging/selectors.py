@@ -70,7 +70,8 @@ def _count(qs: QuerySet) -> Coalesce:
 
 def inbox(user) -> QuerySet[Participant]:
     """The user's seats, newest activity first, each with `unread`, the last message's text and, for a direct
-    thread's title, the other person's name (`other_name`), in one query. Circle threads of circles the user is no longer an active member of are left out."""
+    thread's title, the other person's name (`other_name`), in one query. Circle threads of circles the user is
+    no longer an active member of are left out."""
     last = Message.objects.filter(thread_id=OuterRef("thread_id")).order_by("-id")
     other = Participant.objects.filter(thread_id=OuterRef("thread_id")).exclude(user_id=user.pk).order_by("id")
     return (Participant.objects.filter(user=user).filter(_circle_ok("thread__", user))

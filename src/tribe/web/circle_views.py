@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tribe.circles import selectors, services
 from tribe.circles.models import Circle
-from tribe.posts.models import Post
 from tribe.core.errors import DomainError
+from tribe.posts.models import Post
+from tribe.sharing.services import note_share_open
 
 from .listing import bad_request, pager
 
@@ -124,7 +125,9 @@ def _detail(request: HttpRequest, circle: Circle, *, post_form: PostForm | None 
 
 @require_GET
 def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _detail(request, _circle(slug))
+    circle = _circle(slug)
+    note_share_open(request, "circle", circle)
+    return _detail(request, circle)
 
 
 def _act(request: HttpRequest, circle: Circle, action, success: str) -> HttpResponse:
