@@ -30,7 +30,8 @@ def test_help_lists_every_command(capsys):
 
 
 @pytest.mark.parametrize(
-    "argv", [[c, "--help"] for c in COMMANDS if c != "manage"] + [["bench", "api", "--help"], ["bench", "feed", "--help"]]
+    "argv",
+    [[c, "--help"] for c in COMMANDS if c != "manage"] + [["bench", "api", "--help"], ["bench", "feed", "--help"]],
 )
 def test_every_command_has_help(argv, capsys):
     with pytest.raises(SystemExit) as done:
