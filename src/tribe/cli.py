@@ -340,6 +340,12 @@ def cmd_feed_rebuild(args) -> int:
     return 0
 
 
+def cmd_simulate(args) -> int:
+    from tribe.simulate import run
+
+    return run(args)
+
+
 def cmd_bench_flashsale(args) -> int:
     from tribe.bench.flashsale import run
 
@@ -477,6 +483,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-redis", action="store_true", help="only the database run")
     p.add_argument("--seed", type=int, default=42, help="random seed for the user mix")
     p.set_defaults(func=cmd_bench_feed)
+
+    p = sub.add_parser(
+        "simulate",
+        help="a seeded simulation of a social shop through the services (shares, clicks, orders, refunds, "
+        "receipts, payouts, time passing) that checks the ledger and prints totals and invariants",
+        description="Runs in a temporary SQLite database unless --database-url names an empty one. Exit 1 if an "
+        "invariant fails.",
+    )
+    p.add_argument("--users", type=int, default=2000, help="consumers (default 2000)")
+    p.add_argument("--days", type=int, default=60, help="simulated days (default 60)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("feed-rebuild", help="build feed items and inboxes for content loaded in bulk (imports)")
     p.add_argument("--per-author", type=int, default=20, help="newest items per author fanned out (default 20)")

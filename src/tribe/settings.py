@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "tribe.feed",
     "tribe.messaging",
     "tribe.notifications",
+    "tribe.distribution",
+    "tribe.commissions",
+    "tribe.referrals",
     "tribe.web",
 ]
 

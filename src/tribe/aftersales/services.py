@@ -21,6 +21,7 @@ from tribe.core.money import FEN, to_money
 from tribe.core.text import clean_text
 from tribe.inventory import services as inventory
 from tribe.orders import pipeline
+from tribe.orders import signals as order_signals
 from tribe.orders.models import Order, OrderLine, OrderLog, StoreOrder
 from tribe.orders.services import lock_order
 from tribe.payments import services as payments
@@ -189,8 +190,12 @@ def settle_refund(request_id: int) -> None:
         # as binary floats, and 2.90 + 2.91 there is 5.8100000000000005, which the CHECK then (rightly) refuses.
         OrderLine.objects.filter(pk=line.pk).update(refunded_amount=line.refunded_amount + req.amount,
                                                     refunded_quantity=line.refunded_quantity + req.quantity)
+        line.refunded_amount += req.amount
+        line.refunded_quantity += req.quantity
         order.refunded_total += req.amount
         Order.objects.filter(pk=order.pk).update(refunded_total=order.refunded_total)
+        if req.amount > 0:
+            order_signals.line_refunded.send(sender=OrderLine, line=line, amount=req.amount)
         restock = req.restock_quantity
         if req.kind == RefundRequest.Kind.REFUND_ONLY and unshipped:
             # units never shipped are still in the store: back on sale

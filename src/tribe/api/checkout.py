@@ -186,6 +186,7 @@ def checkout(request, payload: CheckoutIn):
         shipping=shipping,
         idempotency_key=key,
         note=payload.note,
+        options={"friend_deal": payload.friend_deal},
         request=request,
     )
     return Status(200 if order.replayed else 201, order_detail(order.pk))

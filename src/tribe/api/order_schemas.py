@@ -175,6 +175,8 @@ class CheckoutIn(In):
         None,
         description="8–64 of A-Z a-z 0-9 _.:- ; or the Idempotency-Key header. A repeat returns the order",
     )
+    friend_deal: str | None = Field(None, max_length=20,
+                                    description="a friend's buy-with-friends code (from /deal/<code>/ links)")
 
     @model_validator(mode="after")
     def _one_address(self):

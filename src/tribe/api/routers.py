@@ -11,8 +11,10 @@ from . import (
     cart,
     catalog,
     checkout,
+    commissions_api,
     console_orders,
     curation_api,
+    distribution_api,
     fans_api,
     feed_api,
     messaging_api,
@@ -20,6 +22,7 @@ from . import (
     orders,
     posts_api,
     qa_api,
+    referrals_api,
     search,
     social,
 )
@@ -48,3 +51,6 @@ api.add_router("", fans_api.router)
 api.add_router("", feed_api.router)
 api.add_router("", messaging_api.router)
 api.add_router("", notifications_api.router)
+api.add_router("", distribution_api.router)
+api.add_router("", commissions_api.router)
+api.add_router("", referrals_api.router)

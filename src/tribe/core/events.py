@@ -18,7 +18,8 @@ EVENT_NAMES = {
     "product_view", "search", "station_visit", "store_visit", "category_view", "bundle_view",
     "login", "register", "logout", "share", "share_open", "join_circle", "follow", "review",
     "post", "comment", "like", "ask_friends", "message", "question", "answer", "album", "guide_view",
-    "join_fans", "poll_vote", "feed_view",
+    "join_fans", "poll_vote", "feed_view", "invite", "reward", "share_click", "attributed_order",
+    "commission_state_change",
 }
 
 

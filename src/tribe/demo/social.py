@@ -52,6 +52,26 @@ def _product_for(rng, word: str, products: list[Product]) -> Product | None:
     return rng.choice(matches) if matches else None
 
 
+def _distribution(brands: list[Brand], promoters: list) -> dict:
+    """Promoter programs for two brands (anyone may join; 10%), every demo 达人 promoting one of them, and
+    "buy with friends" switched on for the first. Nothing is attributed or earned until someone really buys."""
+    from tribe.distribution import services as distribution
+    from tribe.referrals.services import save_friend_deal_policy
+
+    selling = [b for b in brands if Product.objects.published().filter(store__brand=b).exists()][:2]
+    for i, brand in enumerate(selling):
+        staff = BrandMembership.objects.filter(brand=brand).order_by("id").first().user
+        distribution.save_program(staff, brand, join_policy="anyone", binding="window", window_days=30,
+                                  default_rate="0.1000", max_promoters_per_line=1, min_withdrawal="10.00")
+        if i == 0:
+            save_friend_deal_policy(staff, brand, enabled=True, percent="0.10", hours="48", max_uses="5",
+                                    reward_points="30")
+    for i, user in enumerate(promoters):
+        if selling:
+            distribution.join(user, selling[i % len(selling)])
+    return {"promoter_programs": len(selling), "promoter_roles": len(promoters) if selling else 0}
+
+
 def seed_social(seed: int) -> dict:
     rng = rng_for(seed, "social")
     consumers = list(User.objects.filter(is_staff=False, is_promoter=False, brand_memberships__isnull=True)
@@ -62,6 +82,7 @@ def seed_social(seed: int) -> dict:
     made = {"follows": 0, "circles": 0, "posts": 0, "comments": 0, "likes": 0}
     if len(consumers) < 4 or not products:
         return made
+    made.update(_distribution(brands, promoters))
     # follows: each consumer follows a few others; about half of them follow back (friends)
     for user in consumers:
         for other in rng.sample([c for c in consumers if c.pk != user.pk], min(4, len(consumers) - 1)):

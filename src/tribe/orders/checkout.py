@@ -23,6 +23,7 @@ from tribe.core.events import record_event
 from tribe.core.text import clean_text
 from tribe.inventory import services as inventory
 
+from . import signals
 from .cart import CartRow, cart_rows
 from .guards import check_purchase
 from .models import Address, Cart, CartLine, LineAdjustment, Order, OrderLine, OrderLog, ShippingMethod, StoreOrder
@@ -240,6 +241,7 @@ def place_order(
                               order.expires_at)
             CartLine.objects.filter(pk__in=[r.line.pk for r in rows]).delete()
             OrderLog.objects.create(order=order, to_status=order.status, actor=user, message="下单")
+            signals.order_placed.send(sender=Order, order=order, request=request)
             record_event("order_placed", request, actor=user, obj=order,
                          props={"total": str(order.total), "lines": len(priced), "stores": len(parts)})
     except IntegrityError:

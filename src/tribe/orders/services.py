@@ -20,7 +20,7 @@ from tribe.core.errors import NotFound, PermissionDenied
 from tribe.core.events import record_event
 from tribe.inventory import services as inventory
 
-from . import pipeline
+from . import pipeline, signals
 from .models import Order, OrderLine, StoreOrder
 
 S = Order.Status
@@ -86,6 +86,7 @@ def mark_paid(order_id: int, amount: Decimal, *, message: str = "") -> bool:
         pipeline.transition(order, S.PAID, message=message or "支付成功", paid_total=amount)
         StoreOrder.objects.filter(order=order).update(status=StoreOrder.Status.AWAITING_SHIPMENT)
         _add_sales(order)
+        signals.order_paid.send(sender=Order, order=order)
         record_event("order_paid", None, actor=order.user, obj=order,
                      props={"total": str(amount), "channel": order.channel, "source": order.source,
                             "campaign": order.campaign, "sharer_id": order.sharer_id})
@@ -112,6 +113,7 @@ def confirm_receipt(user, order_id: int, *, request=None, auto: bool = False) ->
                             message="自动确认收货" if auto else "买家确认收货")
         StoreOrder.objects.filter(order=order, status=StoreOrder.Status.SHIPPED).update(
             status=StoreOrder.Status.RECEIVED)
+        signals.order_received.send(sender=Order, order=order)
         record_event("received", request, actor=order.user, obj=order, props={"auto": auto})
     return order
 
@@ -121,6 +123,7 @@ def complete_order(order_id: int) -> Order:
         order = lock_order(order_id)
         if order.status == S.RECEIVED:
             pipeline.transition(order, S.COMPLETED, message="售后期结束，订单完成")
+            signals.order_completed.send(sender=Order, order=order)
     return order
 
 

@@ -17,6 +17,7 @@ from .registry import card_for
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9_.-]{1,30}$")
 SESSION_KEY = "tribe_share_opens"
 MAX_REMEMBERED = 50
+OPEN_HOOKS: list = []  # callables (request, kind, obj, touch) run on a recorded share open, e.g. click tracking
 
 
 def clean_channel(channel: str | None) -> str:
@@ -94,6 +95,8 @@ def note_share_open(request, kind: str, obj: Any) -> bool:
         session[SESSION_KEY] = seen
     record_event("share_open", request, obj=obj, brand_id=_brand_id(kind, obj),
                  props={"kind": kind, "sharer_id": touch.sharer_id, "channel": touch.channel})
+    for hook in OPEN_HOOKS:
+        hook(request, kind, obj, touch)
     return True
 
 

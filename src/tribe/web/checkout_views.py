@@ -56,11 +56,16 @@ def _shipping_choice(data) -> dict[int, str]:
     return chosen
 
 
-def _quote_or_none(user, cart, shipping):
+def _deal(request) -> dict:
+    """Checkout options from the session: a friend's "buy with friends" code (tribe.referrals.deals)."""
+    return {"friend_deal": request.session.get("tribe_friend_deal")}
+
+
+def _quote_or_none(user, cart, shipping, options=None):
     """The summary to show; falls back to the default methods if the chosen ones are not offered."""
     for choice in (shipping, "standard"):
         try:
-            return quote(user, cart, shipping=choice)
+            return quote(user, cart, shipping=choice, options=options)
         except ValidationFailed as error:
             if error.code != "unknown_shipping":
                 return None
@@ -118,6 +123,8 @@ def _place(request, form: CheckoutForm, cart, shipping) -> Order:
         "idempotency_key": data["idempotency_key"],
         "note": data["note"],
         "request": request,
+        # a friend's "buy with friends" link opened in this session (tribe.referrals.deals)
+        "options": _deal(request),
     }
     if not form.uses_new_address:
         return place_order(request.user, cart, address_id=form.address_id(), **common)
@@ -140,7 +147,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     addresses = list(Address.objects.filter(user=user).order_by("-is_default", "-id"))
     if request.method == "GET":
         shipping = _shipping_choice(request.GET)
-        q = _quote_or_none(user, cart, shipping)
+        q = _quote_or_none(user, cart, shipping, _deal(request))
         if q is None:
             messages.info(request, _("购物车是空的，先去挑点好物吧"))
             if is_htmx_partial(request):  # a re-quote from a page whose cart emptied meanwhile
@@ -160,14 +167,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
     shipping = _shipping_choice(request.POST)
     if not form.is_valid():
         return _render_checkout(
-            request, form, _quote_or_none(user, cart, shipping), error=first_error(form), status=422
+            request, form, _quote_or_none(user, cart, shipping, _deal(request)), error=first_error(form), status=422
         )
     try:
         order = _place(request, form, cart, shipping)
     except DomainError as error:
         apply_errors(form, error, summary=False)
         return _render_checkout(
-            request, form, _quote_or_none(user, cart, shipping), error=describe(error), status=error.status
+            request, form, _quote_or_none(user, cart, shipping, _deal(request)), error=describe(error),
+            status=error.status,
         )
     remember_count(request, CartLine.objects.filter(cart__user=user).count())
     return redirect("web:order_pay", number=order.number)

@@ -3,8 +3,11 @@
 
 from django.urls import path
 
+from tribe.web import commissions_console_views as commissions
 from tribe.web import console_support_views as support
+from tribe.web import distribution_console_views as distribution
 from tribe.web import fans_console_views as fans
+from tribe.web import referrals_views as referrals
 from tribe.web.console import aftersales, home, orders, placements, products, skus, station, stock, stores
 
 app_name = "console"
@@ -64,4 +67,17 @@ urlpatterns = [
     path(B + "fans/polls/<int:poll_id>/close/", fans.poll_close, name="fans_poll_close"),
     path(B + "fans/early-access/", fans.early_access, name="fans_early"),
     path(B + "fans/early-access/<int:product_id>/clear/", fans.early_access_clear, name="fans_early_clear"),
+    # commission payouts (tribe.commissions)
+    path(B + "payouts/", commissions.payouts, name="payouts"),
+    path(B + "payouts.csv", commissions.payouts_export, name="payouts_csv"),
+    path(B + "payouts/<int:payout_id>/approve/", commissions.payout_approve, name="payout_approve"),
+    path(B + "payouts/<int:payout_id>/reject/", commissions.payout_reject, name="payout_reject"),
+    # promoters (tribe.distribution)
+    path(B + "promoters/", distribution.promoters, name="promoters"),
+    path(B + "promoters/invite/", distribution.invite, name="promoter_invite"),
+    path(B + "promoters/<int:promoter_id>/<str:action>/", distribution.promoter_action, name="promoter_action"),
+    # held referral/share rewards (tribe.referrals)
+    path(B + "rewards/", referrals.console_rewards, name="rewards"),
+    path(B + "rewards/<int:reward_id>/<str:action>/", referrals.console_reward_decide, name="reward_decide"),
+    path(B + "friend-deals/", referrals.console_friend_deal_policy, name="friend_deal_policy"),
 ]

@@ -35,6 +35,7 @@ from tribe.curation.models import (
     Album,
     Guide,
 )
+from tribe.sharing.services import note_share_open
 
 from .listing import bad_request, is_htmx_partial, pager
 
@@ -266,7 +267,11 @@ def _album_page(request: HttpRequest, pk: int, *, status: int = 200, error: str 
 
 @require_GET
 def album(request: HttpRequest, pk: int) -> HttpResponse:
-    return _album_page(request, pk)
+    response = _album_page(request, pk)
+    album = selectors.album_for_page(request.user, min(pk, MAX_ID)) if request.GET.get("share") else None
+    if album is not None and album.is_public:
+        note_share_open(request, "album", album)  # a 达人's look shared: the visitor is bound to them
+    return response
 
 
 @login_required
@@ -381,6 +386,7 @@ def guide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("导购不存在"))
     if guide.published:
         services.record_guide_view(request, guide)
+        note_share_open(request, "guide", guide)
     return render(request, "web/guides/detail.html", {
         "guide": guide,
         "steps": guide.ordered_steps,

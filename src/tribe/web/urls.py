@@ -62,4 +62,7 @@ urlpatterns = [
     path("", include("tribe.web.feed_urls")),
     path("", include("tribe.web.messaging_urls")),
     path("", include("tribe.web.notifications_urls")),
+    path("", include("tribe.web.distribution_urls")),
+    path("", include("tribe.web.commissions_urls")),
+    path("", include("tribe.web.referrals_urls")),
 ]

@@ -1,0 +1,176 @@
+"""API: distribution (分销). A brand's promoter program and its promoters (console), joining a program (free),
+my promoter roles, and a 达人's store page. Clicks, bindings and attribution snapshots are not endpoints: they
+happen when share links are opened and orders placed (tribe.distribution.clicks / .attribution)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema, Status
+
+from tribe.brands.models import Brand
+from tribe.brands.selectors import require_brand_staff
+from tribe.core.errors import NotFound
+from tribe.curation import selectors as curation
+from tribe.distribution import selectors, services
+from tribe.distribution.models import Promoter
+from tribe.social import selectors as social
+
+from .auth import OPTIONAL, REQUIRED
+from .common import actor, by_slug
+from .pagination import Page, PageQuery, paginate
+from .schemas import In, Money
+
+router = Router(tags=["distribution"])
+
+RATE_DOC = 'a decimal string with up to 4 places, e.g. "0.1000" = 10%'
+
+
+class ProgramOut(Schema):
+    brand: str
+    join_policy: str = Field(description="anyone | apply | invite")
+    binding: str = Field(description="first_click | window | last_click")
+    window_days: int
+    default_rate: str = Field(description=RATE_DOC)
+    reward_kind: str
+    max_promoters_per_line: int = Field(description="1, or 2 (the second is an assist, rate split 70/30)")
+    min_withdrawal: Money
+
+
+class ProgramIn(In):
+    join_policy: Literal["anyone", "apply", "invite"] | None = None
+    binding: Literal["first_click", "window", "last_click"] | None = None
+    window_days: int | None = None
+    default_rate: str | None = Field(None, description=RATE_DOC)
+    reward_kind: Literal["cash", "points", "coupon", "gift"] | None = None
+    max_promoters_per_line: int | None = Field(None, description="refused above 2 (anti-pyramid)")
+    min_withdrawal: str | None = None
+
+
+class PromoterOut(Schema):
+    id: int
+    user_id: int
+    username: str
+    name: str
+    state: str = Field(description="pending | active | frozen | rejected | banned")
+    invited: bool
+    created_at: datetime
+    decided_at: datetime | None
+    clicks: int | None = Field(None, description="clicks on this promoter's links for the brand")
+    orders: int | None = Field(None, description="orders with a line attributed to this promoter")
+
+
+class RoleOut(Schema):
+    id: int
+    brand_slug: str
+    brand_name: str
+    state: str
+    created_at: datetime
+
+
+class DarenAlbumOut(Schema):
+    id: int
+    title: str
+    item_count: int
+    like_count: int
+    product_ids: list[int]
+
+
+class DarenOut(Schema):
+    username: str
+    name: str
+    bio: str
+    followers: int
+    following: bool
+    brands: list[str] = Field(description="slugs of brands this 达人 actively promotes")
+    albums: list[DarenAlbumOut]
+
+
+def _program_out(brand: Brand) -> dict:
+    p = services.program_of(brand)
+    return {"brand": brand.slug, "join_policy": p.join_policy, "binding": p.binding, "window_days": p.window_days,
+            "default_rate": f"{Decimal(p.default_rate):.4f}", "reward_kind": p.reward_kind,
+            "max_promoters_per_line": p.max_promoters_per_line, "min_withdrawal": p.min_withdrawal}
+
+
+def _promoter_out(p: Promoter) -> dict:
+    return {"id": p.pk, "user_id": p.user_id, "username": p.user.username, "name": p.user.display_name,
+            "state": p.state, "invited": p.invited_at is not None, "created_at": p.created_at,
+            "decided_at": p.decided_at, "clicks": getattr(p, "click_count", None),
+            "orders": getattr(p, "order_count", None)}
+
+
+def _staff_brand(request, slug: str) -> Brand:
+    brand = by_slug(Brand.objects.all(), slug, "brand")
+    require_brand_staff(request.user, brand.pk)
+    return brand
+
+
+class StateQuery(PageQuery):
+    state: Literal["pending", "active", "frozen", "rejected", "banned"] | None = None
+
+
+@router.get("/console/brands/{slug}/promoter-program", response=ProgramOut, auth=REQUIRED, tags=["console"],
+            summary="The brand's promoter program")
+def get_program(request, slug: str):
+    return _program_out(_staff_brand(request, slug))
+
+
+@router.put("/console/brands/{slug}/promoter-program", response=ProgramOut, auth=REQUIRED, tags=["console"],
+            summary="Set the program's terms (omitted fields keep their value)")
+def put_program(request, slug: str, body: ProgramIn):
+    brand = _staff_brand(request, slug)
+    services.save_program(request.user, brand, **body.model_dump(exclude_none=True))
+    return _program_out(brand)
+
+
+@router.get("/console/brands/{slug}/promoters", response=Page[PromoterOut], auth=REQUIRED, tags=["console"],
+            summary="Promoters with clicks and attributed orders (computed)")
+def list_promoters(request, slug: str, params: Query[StateQuery]):
+    brand = _staff_brand(request, slug)
+    page = paginate(selectors.promoters_with_counts(brand, params.state), params)
+    page["items"] = [_promoter_out(p) for p in page["items"]]
+    return page
+
+
+@router.post("/console/brands/{slug}/promoters/{int:promoter_id}/{action}", response=PromoterOut,
+             auth=REQUIRED, tags=["console"], summary="approve | reject | freeze | unfreeze | ban")
+def promoter_action(request, slug: str, promoter_id: int, action: Literal["approve", "reject", "freeze",
+                                                                            "unfreeze", "ban"]):
+    brand = _staff_brand(request, slug)
+    promoter = services.decide(request.user, brand, promoter_id, action)
+    return _promoter_out(Promoter.objects.select_related("user").get(pk=promoter.pk))
+
+
+@router.post("/promote/{brand_slug}/join", response={200: PromoterOut, 201: PromoterOut}, auth=REQUIRED,
+             summary="Join a brand's promoter program (free; pending when the brand reviews applications)")
+def join(request, brand_slug: str):
+    brand = by_slug(Brand.objects.filter(is_active=True), brand_slug, "brand")
+    existed = Promoter.objects.filter(brand=brand, user=request.user, state__in=["active", "pending"]).exists()
+    promoter = services.join(request.user, brand, request=request)
+    promoter.user = request.user
+    return Status(200 if existed else 201, _promoter_out(promoter))
+
+
+@router.get("/me/promoter-roles", response=list[RoleOut], auth=REQUIRED, summary="My promoter roles")
+def my_roles(request):
+    return [{"id": p.pk, "brand_slug": p.brand.slug, "brand_name": p.brand.name, "state": p.state,
+             "created_at": p.created_at} for p in selectors.roles_of(request.user)]
+
+
+@router.get("/daren/{username}", response=DarenOut, auth=OPTIONAL, summary="A 达人's store page")
+def daren(request, username: str):
+    viewer = actor(request)
+    profile = social.public_user(username, viewer)
+    roles = selectors.active_roles(profile) if profile is not None else []
+    roles = [r for r in roles if r.brand.is_active]
+    if not roles:
+        raise NotFound(f"daren '{username}' not found")
+    albums = curation.user_albums(viewer, profile).filter(is_public=True)[:20]
+    return {"username": profile.username, "name": profile.display_name, "bio": getattr(profile, "bio", ""),
+            "followers": profile.followers_count, "following": bool(profile.i_follow),
+            "brands": [r.brand.slug for r in roles],
+            "albums": [{"id": a.pk, "title": a.title, "item_count": a.item_count, "like_count": a.like_count,
+                        "product_ids": [i.product_id for i in a.preview_items]} for a in albums]}

@@ -1,0 +1,1 @@
+from tests.orders.conftest import buyer, shop  # noqa: F401 - fixtures
