@@ -279,7 +279,12 @@ def _sum_buckets(balances: list[dict]) -> dict:
 
 
 def run(args) -> int:
-    from tribe.bench.server import say, server_env, tribe_cmd, use_env
+    import sys
+
+    from tribe.bench.server import server_env, tribe_cmd, use_env
+
+    def say(message: str) -> None:
+        print(f"simulate: {message}", file=sys.stderr, flush=True)
 
     data_dir = Path(tempfile.mkdtemp(prefix="tribe-simulate-"))
     try:

@@ -174,7 +174,7 @@ def move_to_user(keys: list[str], user, now: datetime | None = None) -> int:
     moved = 0
     with transaction.atomic():
         ShareClick.objects.filter(session_key__in=keys, visitor__isnull=True).update(visitor=user)
-        anon = list(Binding.objects.select_for_update().filter(session_key__in=keys, visitor__isnull=True)
+        anon = list(Binding.objects.select_for_update(of=("self",)).filter(session_key__in=keys, visitor__isnull=True)
                     .select_related("brand__promoter_program").order_by("bound_at", "id"))
         for row in anon:
             mine = Binding.objects.select_for_update().filter(brand_id=row.brand_id, visitor=user).first()

@@ -194,6 +194,10 @@ def decide(staff, brand: Brand, promoter_id: int, action: str) -> Promoter:
         promoter.decided_at = timezone.now()
         promoter.save(update_fields=["state", "decided_at"])
         _sync_user_flag(promoter.user_id)
+        if target == Promoter.State.BANNED:
+            from tribe.referrals.services import void_pending_for_banned
+
+            void_pending_for_banned(promoter.user, brand.pk)  # held invite/share rewards for this brand
     return promoter
 
 

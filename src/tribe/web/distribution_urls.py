@@ -7,4 +7,5 @@ from . import distribution_views as views
 urlpatterns: list = [
     path("promote/<slug:brand_slug>/", views.promote, name="promote"),
     path("daren/<str:username>/", views.daren, name="daren"),
+    path("me/promote/", views.dashboard, name="promoter_dashboard"),
 ]

@@ -4,6 +4,7 @@ promoter's share code, so a purchase from it is attributed)."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -77,3 +78,11 @@ def daren(request: HttpRequest, username: str) -> HttpResponse:
                    "followers": profile.followers_count, "testid": "daren-follow"},
     }
     return render(request, "web/distribution/daren.html", context)
+
+
+@login_required
+def dashboard(request):
+    """The promoter's dashboard (推广数据): per brand, clicks → visitors → orders, commission by state."""
+    from tribe.distribution.dashboard import for_user
+
+    return render(request, "web/distribution/dashboard.html", {"rows": for_user(request.user)})
