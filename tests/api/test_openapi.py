@@ -163,6 +163,9 @@ EXPECTED_PATHS = {
     "/api/v1/console/brands/{slug}/rewards": {"get"},
     "/api/v1/console/brands/{slug}/rewards/{reward_id}/{action}": {"post"},
     "/api/v1/console/brands/{slug}/friend-deal-policy": {"get", "put"},
+    "/api/v1/console/brands/{slug}/products/{product_id}/commission-rate": {"put"},
+    "/api/v1/console/brands/{slug}/campaign-rates": {"get"},
+    "/api/v1/console/brands/{slug}/campaign-rates/{campaign}": {"put"},
 }
 
 

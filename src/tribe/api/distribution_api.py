@@ -174,3 +174,61 @@ def daren(request, username: str):
             "brands": [r.brand.slug for r in roles],
             "albums": [{"id": a.pk, "title": a.title, "item_count": a.item_count, "like_count": a.like_count,
                         "product_ids": [i.product_id for i in a.preview_items]} for a in albums]}
+
+
+class RateIn(In):
+    rate: str | None = Field(description='e.g. "0.1500"; null removes the override')
+
+
+class ProductRateOut(Schema):
+    product_id: int
+    rate: str | None
+
+
+class CampaignRateIn(In):
+    rate: str | None = Field(description='e.g. "0.2000"; null removes the campaign rate')
+    starts_at: datetime | None = Field(None, strict=False, description="ISO 8601 with a time zone")
+    ends_at: datetime | None = Field(None, strict=False, description="ISO 8601 with a time zone")
+
+
+class CampaignRateOut(Schema):
+    campaign: str
+    rate: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@router.put("/console/brands/{slug}/products/{int:product_id}/commission-rate", response=ProductRateOut,
+            auth=REQUIRED, tags=["console"], summary="Set or clear a product's own commission rate")
+def put_product_rate(request, slug: str, product_id: int, payload: RateIn):
+    from tribe.catalog.models import Product
+
+    brand = _staff_brand(request, slug)
+    product = Product.objects.filter(pk=min(product_id, 2**63 - 1), brand=brand).first()
+    if product is None:
+        raise NotFound(f"product {product_id} not found")
+    services.set_product_rate(request.user, product, payload.rate)
+    return {"product_id": product.pk, "rate": payload.rate and f"{Decimal(payload.rate):.4f}"}
+
+
+@router.get("/console/brands/{slug}/campaign-rates", response=list[CampaignRateOut], auth=REQUIRED,
+            tags=["console"], summary="The brand's campaign commission rates")
+def list_campaign_rates(request, slug: str):
+    from tribe.distribution.models import CampaignRate
+
+    brand = _staff_brand(request, slug)
+    return [{"campaign": c.campaign, "rate": f"{c.rate:.4f}", "starts_at": c.starts_at, "ends_at": c.ends_at}
+            for c in CampaignRate.objects.filter(brand=brand).order_by("-starts_at", "campaign")]
+
+
+@router.put("/console/brands/{slug}/campaign-rates/{campaign}", response={200: CampaignRateOut, 204: None},
+            auth=REQUIRED, tags=["console"],
+            summary="Set a campaign's commission rate (orders from links with this campaign code while it runs)")
+def put_campaign_rate(request, slug: str, campaign: str, payload: CampaignRateIn):
+    brand = _staff_brand(request, slug)
+    row = services.set_campaign_rate(request.user, brand, campaign, payload.rate, starts_at=payload.starts_at,
+                                     ends_at=payload.ends_at)
+    if row is None:
+        return Status(204, None)
+    return {"campaign": row.campaign, "rate": f"{row.rate:.4f}", "starts_at": row.starts_at,
+            "ends_at": row.ends_at}

@@ -22,7 +22,7 @@ from tribe.core.events import record_event
 from tribe.core.money import quantize
 
 from .clicks import anonymous_keys
-from .models import Binding, LineAttribution, ProductRate, Promoter, PromoterProgram, ShareClick
+from .models import Binding, CampaignRate, LineAttribution, ProductRate, Promoter, PromoterProgram, ShareClick
 from .services import program_of
 
 PRIMARY_SHARE = Decimal("0.7")
@@ -65,6 +65,10 @@ def snapshot(order, request=None) -> list[LineAttribution]:
     lines = list(order.lines.select_related("product").all())
     product_ids = {line.product_id for line in lines}
     rates = dict(ProductRate.objects.filter(product_id__in=product_ids).values_list("product_id", "rate"))
+    # a running campaign the order came from overrides product and program rates for its brand
+    campaign_rates = dict(CampaignRate.objects.filter(
+        campaign=order.campaign, starts_at__lte=now, ends_at__gt=now).values_list("brand_id", "rate")) \
+        if order.campaign else {}
     programs: dict[int, PromoterProgram] = {}
     assists: dict[int, Promoter | None] = {}
     rows: list[LineAttribution] = []
@@ -79,7 +83,7 @@ def snapshot(order, request=None) -> list[LineAttribution]:
         if product.brand_id not in programs:
             programs[product.brand_id] = program_of(binding.brand)
         program = programs[product.brand_id]
-        rate = rates.get(product.pk, program.default_rate)
+        rate = campaign_rates.get(product.brand_id) or rates.get(product.pk, program.default_rate)
         base = line.paid_amount
         total = quantize(base * rate)
         parties = [(promoter, rate, total)]

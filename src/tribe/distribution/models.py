@@ -140,3 +140,21 @@ class Binding(models.Model):
 
     def is_active(self, now=None) -> bool:
         return self.expires_at is None or self.expires_at > (now or timezone.now())
+
+
+class CampaignRate(models.Model):
+    """A campaign's commission rate for a brand: orders whose visit came from `campaign` (the link's campaign
+    code, e.g. `?utm_campaign=618` — the order's first touch) while the campaign runs earn this rate instead of
+    the product's or the program's. A rate is a snapshot at order time like any other."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="campaign_rates")
+    campaign = models.CharField(max_length=100)
+    rate = models.DecimalField(max_digits=5, decimal_places=4)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "campaign"], name="campaign_rate_once"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="campaign_rate_window"),
+        ]

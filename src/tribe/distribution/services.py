@@ -213,3 +213,28 @@ def set_product_rate(staff, product, rate) -> None:
     if value > MAX_RATE:
         raise ValidationFailed("rate: too large", fields={"rate": "too large"})
     ProductRate.objects.update_or_create(product=product, defaults={"rate": value})
+
+
+def set_campaign_rate(staff, brand: Brand, campaign: str, rate, *, starts_at, ends_at):
+    """Brand staff set (or replace) a campaign's commission rate; rate None removes it."""
+    from django.db import transaction as tx
+
+    from tribe.core.errors import ValidationFailed
+    from tribe.core.text import clean_text
+
+    from .models import CampaignRate
+
+    require_brand_staff(staff, brand.pk)
+    campaign = clean_text(campaign, "campaign", max_length=100, required=True)
+    if rate is None:
+        CampaignRate.objects.filter(brand=brand, campaign=campaign).delete()
+        return None
+    value = _decimal(rate, "rate", places=4)
+    if not Decimal("0") < value <= MAX_RATE:
+        raise ValidationFailed(f"rate: above 0 and at most {MAX_RATE}", fields={"rate": "out of range"})
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        raise ValidationFailed("ends_at: after starts_at", fields={"ends_at": "before start"})
+    with tx.atomic():
+        row, _ = CampaignRate.objects.update_or_create(
+            brand=brand, campaign=campaign, defaults={"rate": value, "starts_at": starts_at, "ends_at": ends_at})
+    return row
