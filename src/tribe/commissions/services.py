@@ -152,13 +152,23 @@ def freeze_for_order(order, *, now: datetime | None = None) -> list[LedgerEntry]
     return entries
 
 
+def _open_refund_lines(line_ids) -> set[int]:
+    """Lines with a refund request still open: their commission stays frozen until it is decided, so money
+    that may yet go back to the buyer is never withdrawable."""
+    from tribe.aftersales.models import RefundRequest
+
+    return set(RefundRequest.objects.filter(line_id__in=list(line_ids), status__in=OPEN_REFUND_STATES)
+               .values_list("line_id", flat=True))
+
+
 def _release(atts: list[LineAttribution]) -> list[LedgerEntry]:
     _lock_promoters(a.promoter_id for a in atts)
     states = attribution_states(a.pk for a in atts)
+    blocked = _open_refund_lines(a.line_id for a in atts)
     entries = []
     for a in atts:
         st = states.get(a.pk)
-        if st is None or st.stage != "frozen":
+        if st is None or st.stage != "frozen" or a.line_id in blocked:
             continue
         amount = st.net["frozen"]
         entries.append(_entry(a, K.RELEASE, reward_kind=st.reward_kind, d_frozen=-amount, d_available=amount))
@@ -175,6 +185,9 @@ def release_for_order(order) -> list[LedgerEntry]:
     return entries
 
 
+OPEN_REFUND_STATES = ("requested", "approved", "returned", "refunding")
+
+
 def release_due(now: datetime | None = None) -> int:
     """The periodic job: frozen commissions whose window ended by `now` become available. Returns how many."""
     now = now or timezone.now()
@@ -183,6 +196,7 @@ def release_due(now: datetime | None = None) -> int:
         att_ids = list(
             LedgerEntry.objects.filter(kind=K.FREEZE, frozen_until__lte=now)
             .exclude(attribution__ledger__kind=K.RELEASE)
+            .exclude(attribution__line__refund_requests__status__in=OPEN_REFUND_STATES)
             .order_by("attribution_id").values_list("attribution_id", flat=True)[:RELEASE_BATCH])
         if not att_ids:
             return done

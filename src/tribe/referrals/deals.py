@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tribe.core.errors import NotFound
+from tribe.core.errors import Conflict, NotFound
 from tribe.orders.models import LineAdjustment, Order
 from tribe.orders.pricing import Adjustment, PricingContext
 
 from .models import FriendDeal, FriendDealPolicy, FriendDealUse, Reward
 
 PREFIX = "friend_deal:"
+DEAD = (Order.Status.CANCELLED, Order.Status.EXPIRED)  # orders whose reserved use is given back
 SESSION_KEY = "tribe_friend_deal"
 FEN = Decimal("0.01")
 
@@ -66,7 +67,8 @@ def adjuster(ctx: PricingContext) -> list[Adjustment]:
     user = ctx.user
     if deal is None or user is None or not user.is_authenticated or deal.owner_id == user.pk:
         return []
-    if deal.uses.count() >= deal.max_uses or deal.uses.filter(buyer=user).exists():
+    live = deal.uses.exclude(order__status__in=DEAD)
+    if live.count() >= deal.max_uses or live.filter(buyer=user).exists():
         return []
     lines = [ln for ln in ctx.lines if ln.product.pk == deal.product_id]
     if not lines:
@@ -78,21 +80,30 @@ def adjuster(ctx: PricingContext) -> list[Adjustment]:
     return [Adjustment(PREFIX + deal.code, label, amount, [lines[0].key])]
 
 
-def record_use(order: Order) -> Reward | None:
-    """Inside the friend's payment: count the use (at most max_uses, one per friend) and reward the owner."""
-    from .services import _create_reward
-
+def reserve_on_placement(order: Order) -> FriendDealUse | None:
+    """Inside place_order's transaction: an order priced with a friend deal takes one of the deal's uses, under
+    the deal's row lock. If the uses ran out (or this friend already has one) since the price was quoted, the
+    order is refused and nothing is written: the discount is never given more often than the deal allows."""
     code = (LineAdjustment.objects.filter(line__order=order, code__startswith=PREFIX)
             .values_list("code", flat=True).first())
     if code is None:
         return None
     deal = FriendDeal.objects.select_for_update().filter(code=code[len(PREFIX):]).first()
-    if deal is None or deal.owner_id == order.user_id or deal.uses.count() >= deal.max_uses:
+    refused = Conflict(_("好友同款优惠的名额已用完或已失效，请返回购物车重新结算"), code="friend_deal_unavailable")
+    if deal is None or deal.owner_id == order.user_id or deal.expires_at <= timezone.now():
+        raise refused
+    FriendDealUse.objects.filter(deal=deal, buyer_id=order.user_id, order__status__in=DEAD).delete()
+    live = deal.uses.exclude(order__status__in=DEAD)
+    if live.count() >= deal.max_uses or live.filter(buyer_id=order.user_id).exists():
+        raise refused
+    return FriendDealUse.objects.create(deal=deal, order=order, buyer_id=order.user_id)
+
+
+def record_use(order: Order) -> Reward | None:
+    """Inside the friend's payment: the use reserved at placement earns the owner a reward (once)."""
+    from .services import _create_reward
+
+    use = FriendDealUse.objects.select_related("deal__owner").filter(order=order).first()
+    if use is None:
         return None
-    try:
-        with transaction.atomic():
-            FriendDealUse.objects.create(deal=deal, order=order, buyer_id=order.user_id)
-    except IntegrityError:
-        return None
-    reward = _create_reward(Reward.Kind.FRIEND_DEAL, deal.owner, order, amount=deal.reward_points)
-    return reward
+    return _create_reward(Reward.Kind.FRIEND_DEAL, use.deal.owner, order, amount=use.deal.reward_points)

@@ -14,6 +14,12 @@ def _logged_in(sender, request, user, **kwargs):
     services.attach_at_registration(request, user)
 
 
+def _placed(sender, order, request=None, **kwargs):
+    from . import deals
+
+    deals.reserve_on_placement(order)
+
+
 def _paid(sender, order, **kwargs):
     services.on_order_paid(order)
 
@@ -29,5 +35,6 @@ def connect() -> None:
 
     register_adjuster("friend_deal", deals.adjuster, priority=50)
     user_logged_in.connect(_logged_in, dispatch_uid="referrals.logged_in")
+    order_signals.order_placed.connect(_placed, dispatch_uid="referrals.placed")
     order_signals.order_paid.connect(_paid, dispatch_uid="referrals.paid")
     order_signals.line_refunded.connect(_refunded, dispatch_uid="referrals.refunded")

@@ -27,7 +27,8 @@ from .models import Referral, Reward, Sighting
 
 User = get_user_model()
 S = Order.Status
-PAID_STATUSES = (S.PAID, S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED, S.COMPLETED)
+# "has bought before": paid or later, including orders refunded in full afterwards (closed)
+PAID_STATUSES = (S.PAID, S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED, S.COMPLETED, S.CLOSED)
 SESSION_KEY = "tribe_invite"
 DEVICE_COOKIE = "tribe_did"
 NEW_ACCOUNT_MINUTES = 10
@@ -168,14 +169,18 @@ def on_order_paid(order: Order) -> list[Reward]:
     use is rewarded); only a buyer's first paid order earns invite/share rewards."""
     from . import deals
 
+    # two payments of the same buyer racing: the first-order check and the referral conversion below must see
+    # each other, so they run under the buyer's row lock
+    User.objects.select_for_update().filter(pk=order.user_id).first()
     deals.make_deals(order)
     used = deals.record_use(order)
     made = [used] if used else []
     if not _is_first_paid_order(order):
         return made
     referral = Referral.objects.select_related("inviter").filter(invitee_id=order.user_id).first()
-    if referral is not None and referral.state == Referral.State.REGISTERED and referral.inviter.is_active:
-        Referral.objects.filter(pk=referral.pk).update(state=Referral.State.CONVERTED)
+    converted = referral is not None and referral.inviter.is_active and Referral.objects.filter(
+        pk=referral.pk, state=Referral.State.REGISTERED).update(state=Referral.State.CONVERTED) == 1
+    if converted:
         reward = _create_reward(Reward.Kind.INVITE, referral.inviter, order, referral=referral,
                                 ip=referral.ip, fp=referral.fingerprint)
         made += [reward] if reward else []
@@ -230,8 +235,17 @@ def decide(actor, reward_id: int, *, approve: bool) -> Reward:
     if reward.state != Reward.State.HELD:
         raise Conflict("this reward is not waiting for review", code="not_held")
     reward.state = Reward.State.GRANTED if approve else Reward.State.REJECTED
+    if approve:  # approving does not bypass the cap: count what was granted in the period
+        User.objects.select_for_update().filter(pk=reward.beneficiary_id).first()
+        cap_name = {Reward.Kind.INVITE: "REFERRAL_REWARD_CAP", Reward.Kind.SHARE: "SHARE_REWARD_CAP"}.get(
+            reward.kind, "FRIEND_DEAL_REWARD_CAP")
+        period = timezone.now() - timedelta(days=conf("REWARD_CAP_DAYS", 30))
+        granted = Reward.objects.filter(beneficiary_id=reward.beneficiary_id, kind=reward.kind,
+                                        created_at__gte=period, state=Reward.State.GRANTED).count()
+        if granted >= conf(cap_name, 20):
+            reward.state, reward.amount = Reward.State.CAPPED, Decimal("0.00")
     reward.decided_at, reward.decided_by = timezone.now(), actor
-    reward.save(update_fields=["state", "decided_at", "decided_by"])
+    reward.save(update_fields=["state", "amount", "decided_at", "decided_by"])
     record_event("reward", None, actor=reward.beneficiary, obj=reward,
                  props={"kind": reward.kind, "state": reward.state, "decided_by": actor.pk})
     return reward

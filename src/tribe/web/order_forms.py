@@ -93,7 +93,7 @@ def describe_detail(field: str, detail, *, code: str = "") -> str:
 
 def describe(error: DomainError) -> str:
     """One sentence for a service's error, for a page banner or an HTMX message."""
-    if error.code == "early_access_core_only":  # already a Chinese sentence with the public sale time
+    if error.code in ("early_access_core_only", "friend_deal_unavailable"):  # already a sentence for people
         return error.message
     if error.code == "insufficient_stock":
         if "sku_ids" in error.fields:  # the stock was taken at the last moment, between page and submit
