@@ -52,6 +52,9 @@ def _title(title) -> str:
 
 
 def _check_rate(sender) -> None:
+    """Called inside the verb's transaction: the sender's row lock makes racing sends count each other, so
+    the limit holds under concurrency (the message is written before the lock is released)."""
+    get_user_model().objects.select_for_update().filter(pk=sender.pk).first()
     since = timezone.now() - RATE_WINDOW
     if Message.objects.filter(sender=sender, created_at__gte=since).count() >= RATE_LIMIT:
         raise RateLimited(f"at most {RATE_LIMIT} messages a minute; wait a moment")
