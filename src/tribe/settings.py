@@ -60,6 +60,16 @@ INSTALLED_APPS = [
     "tribe.distribution",
     "tribe.commissions",
     "tribe.referrals",
+    "tribe.campaigns",
+    "tribe.loyalty",
+    "tribe.coupons",
+    "tribe.groupbuy",
+    "tribe.bargain",
+    "tribe.flashsale",
+    "tribe.lottery",
+    "tribe.trials",
+    "tribe.presale",
+    "tribe.reach",
     "tribe.web",
 ]
 

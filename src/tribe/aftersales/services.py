@@ -223,3 +223,50 @@ def retry_refunds() -> int:
             if refund.refund_request_id:
                 settle_refund(refund.refund_request_id)
     return done
+
+
+def refund_order(order_id: int, *, reason: str, amount_cap: Decimal | None = None,
+                 include_shipping: bool = True) -> list[RefundRequest]:
+    """A system refund of everything still refundable on a paid order — used by plays (a 拼团 that failed at its
+    deadline, a presale deposit returned by its shown rule). One REFUNDING request per line (so commissions,
+    points, coupons and rewards reverse through `line_refunded` exactly as for a buyer's request), plus the
+    shipping fee. `amount_cap` limits the money returned (split over lines by what is left). Requests a buyer
+    already opened are left to run. Idempotent: a second call finds nothing left and returns []."""
+    reason = (reason or "系统退款")[:200]
+    made: list[tuple[RefundRequest, int]] = []
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if order.status not in pipeline.AFTER_SALES_OPEN:
+            return []
+        lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
+        left = refundable_lines(lines)
+        todo = [(ln, q, a) for ln in lines for q, a in [left[ln.pk]] if a > 0 and q > 0]
+        if amount_cap is not None:
+            total = sum((a for _, _, a in todo), Decimal("0.00"))
+            if amount_cap < total:
+                from tribe.core.money import split_by_largest_remainder
+
+                parts = split_by_largest_remainder(max(amount_cap, Decimal("0.00")), [a for _, _, a in todo])
+                todo = [(ln, q, part) for (ln, q, _), part in zip(todo, parts, strict=True) if part > 0]
+        now = timezone.now()
+        for ln, qty, amount in todo:
+            req = RefundRequest.objects.create(line=ln, order=order, kind=RefundRequest.Kind.REFUND_ONLY,
+                                               quantity=qty, amount=amount, reason=reason, status=R.REFUNDING,
+                                               decided_at=now)
+            refund = payments.create_refund(order, amount, reason=reason, refund_request_id=req.pk)
+            RefundRequest.objects.filter(pk=req.pk).update(refund_id=refund.pk)
+            made.append((req, refund.pk))
+        shipping_refund = None
+        if include_shipping and amount_cap is None and order.shipping_total > 0 and made:
+            shipping_refund = payments.create_refund(order, order.shipping_total, reason=reason + "（运费）")
+        if made:
+            OrderLog.objects.create(order=order, message=f"系统退款：{reason}")
+    for req, refund_id in made:
+        _finish(req, refund_id)
+    if shipping_refund is not None:
+        sent = payments.send_refund(shipping_refund.pk)
+        if sent.status == sent.Status.SUCCEEDED:
+            with transaction.atomic():
+                order = lock_order(order_id)
+                Order.objects.filter(pk=order.pk).update(refunded_total=order.refunded_total + sent.amount)
+    return [req for req, _ in made]

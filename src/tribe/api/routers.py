@@ -6,6 +6,7 @@ split over two routers would answer 405 for the methods of the second.
 
 from . import (
     accounts,
+    bargain_api,
     brands,
     bundles,
     cart,
@@ -13,18 +14,26 @@ from . import (
     checkout,
     commissions_api,
     console_orders,
+    coupons_api,
     curation_api,
     distribution_api,
     fans_api,
     feed_api,
+    flashsale_api,
+    groupbuy_api,
+    lottery_api,
+    loyalty_api,
     messaging_api,
     notifications_api,
     orders,
     posts_api,
+    presale_api,
     qa_api,
+    reach_api,
     referrals_api,
     search,
     social,
+    trials_api,
 )
 from . import circles as circles_api
 from . import proof as proof_api
@@ -54,3 +63,12 @@ api.add_router("", notifications_api.router)
 api.add_router("", distribution_api.router)
 api.add_router("", commissions_api.router)
 api.add_router("", referrals_api.router)
+api.add_router("", loyalty_api.router)
+api.add_router("", coupons_api.router)
+api.add_router("", groupbuy_api.router)
+api.add_router("", bargain_api.router)
+api.add_router("", flashsale_api.router)
+api.add_router("", lottery_api.router)
+api.add_router("", trials_api.router)
+api.add_router("", presale_api.router)
+api.add_router("", reach_api.router)

@@ -27,7 +27,7 @@ from . import signals
 from .cart import CartRow, cart_rows
 from .guards import check_purchase
 from .models import Address, Cart, CartLine, LineAdjustment, Order, OrderLine, OrderLog, ShippingMethod, StoreOrder
-from .pricing import PricedLine, PricingContext, price_lines
+from .pricing import Adjustment, PricedLine, PricingContext, apply_adjustment, price_lines
 
 ZERO = Decimal("0.00")
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -140,14 +140,45 @@ class Quote:
         return self.subtotal - self.discount_total + self.shipping_total
 
 
+@dataclass
+class CampaignPrice:
+    """A play's price for a direct order (拼团价, 秒杀价, 砍后价, 预售定金…): applied by the orders core as the
+    first adjustment, so the line keeps its list price and `code` names the play on the line
+    (LineAdjustment) — refunds, commissions and analytics see exactly what the campaign gave."""
+
+    code: str  # e.g. "groupbuy:12"
+    label: str  # e.g. "拼团价"
+    unit_price: Decimal  # what one unit costs in this play (≥ 0, ≤ the list price)
+
+
+@dataclass
+class DirectLine:
+    """A cart-less line: what a play's "buy now" orders (one SKU, no cart involved)."""
+
+    sku: object
+    quantity: int
+    pk: None = None
+
+    @property
+    def sku_id(self) -> int:
+        return self.sku.pk
+
+
 def _price(user, rows: list[CartRow], shipping,
-           options: dict | None) -> tuple[list[PricedLine], list[StoreQuote]]:
+           options: dict | None, campaign: CampaignPrice | None = None) -> tuple[list[PricedLine], list[StoreQuote]]:
     """Price buyable cart rows (adjusters included) and split them per store with each store's shipping.
     The one pricing path shared by quote() and place_order(): the preview is what the order will charge."""
     priced = [PricedLine(key=r.line.sku_id, sku=r.line.sku, product=r.line.sku.product,
                          store_id=r.line.sku.product.store_id, unit_price=r.unit_price, quantity=r.line.quantity)
               for r in rows]
-    price_lines(PricingContext(user=user, lines=priced, options=options or {}))
+    options = dict(options or {})
+    if campaign is not None:
+        for p in priced:
+            off = (p.unit_price - campaign.unit_price) * p.quantity
+            if off > 0:
+                apply_adjustment([p], Adjustment(campaign.code, campaign.label, off, [p.key]))
+        options["campaign"] = campaign.code
+    price_lines(PricingContext(user=user, lines=priced, options=options))
     stores = {r.line.sku.product.store_id: r.line.sku.product.store for r in rows}
     store_ids = sorted(stores)
     methods = shipping_methods_for(store_ids)
@@ -199,20 +230,11 @@ def place_order(
     Raises ValidationFailed (bad address/shipping/empty cart/flagged lines) or InsufficientStock, and then
     nothing is written.
     """
-    if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
-        raise ValidationFailed("idempotency_key: 8–64 letters, digits or _.:-", fields={"idempotency_key": "invalid"})
-    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    existing = _checked_key(user, idempotency_key)
     if existing is not None:
-        existing.replayed = True  # the API answers a repeat with 200 instead of 201
         return existing
     note = clean_text(note, "note", max_length=200)
-    if address_id is not None:
-        saved = Address.objects.filter(user=user, pk=address_id).first()
-        if saved is None:
-            raise NotFound("no such address", fields={"address_id": "unknown"})
-        ship = {k: getattr(saved, k) for k in ("name", "phone", "province", "city", "district", "detail")}
-    else:
-        ship = check_address(address or {})
+    ship = _ship_to(user, address, address_id)
 
     rows = cart_rows(cart)
     if not rows:
@@ -228,9 +250,33 @@ def place_order(
         names = "、".join(r.line.sku.product.name for r in flagged)
         raise ValidationFailed(f"some items cannot be bought now: {names}", code="cart_has_problems",
                                fields={str(r.line.pk): r.problem for r in flagged})
+    return _place(user, rows, ship, note, shipping, idempotency_key, options, request,
+                  cart_line_ids=[r.line.pk for r in rows])
+
+
+def _checked_key(user, idempotency_key):
+    if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
+        raise ValidationFailed("idempotency_key: 8–64 letters, digits or _.:-", fields={"idempotency_key": "invalid"})
+    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        existing.replayed = True  # the API answers a repeat with 200 instead of 201
+    return existing
+
+
+def _ship_to(user, address, address_id) -> dict:
+    if address_id is not None:
+        saved = Address.objects.filter(user=user, pk=address_id).first()
+        if saved is None:
+            raise NotFound("no such address", fields={"address_id": "unknown"})
+        return {k: getattr(saved, k) for k in ("name", "phone", "province", "city", "district", "detail")}
+    return check_address(address or {})
+
+
+def _place(user, rows, ship, note, shipping, idempotency_key, options, request, *, cart_line_ids=(),
+           campaign: CampaignPrice | None = None, before_commit=None) -> Order:
     check_purchase(user, [r.line.sku.product for r in rows])  # e.g. early access (tribe.fans)
 
-    priced, parts = _price(user, rows, shipping, options)
+    priced, parts = _price(user, rows, shipping, options, campaign)
 
     now = timezone.now()
     touch = (getattr(request, "tribe_visit", None) or {}).get("first", {}) if request is not None else {}
@@ -239,11 +285,15 @@ def place_order(
             order = _create(user, idempotency_key, ship, note, priced, parts, now, touch)
             inventory.reserve(order.pk, [(line.pk, line.sku_id, line.quantity) for line in order._lines],
                               order.expires_at)
-            CartLine.objects.filter(pk__in=[r.line.pk for r in rows]).delete()
+            if cart_line_ids:
+                CartLine.objects.filter(pk__in=list(cart_line_ids)).delete()
             OrderLog.objects.create(order=order, to_status=order.status, actor=user, message="下单")
+            if before_commit is not None:
+                before_commit(order)  # the play's own rows (group seat, used bargain…), same transaction
             signals.order_placed.send(sender=Order, order=order, request=request)
             record_event("order_placed", request, actor=user, obj=order,
-                         props={"total": str(order.total), "lines": len(priced), "stores": len(parts)})
+                         props={"total": str(order.total), "lines": len(priced), "stores": len(parts),
+                                "campaign": campaign.code if campaign else ""})
     except IntegrityError:
         winner = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
         if winner is None:
@@ -252,6 +302,60 @@ def place_order(
         return winner
     order.replayed = False
     return order
+
+
+def _direct_rows(sku_id, quantity) -> list[CartRow]:
+    from .cart import _check_qty, _sellable_sku
+
+    _check_qty(quantity)
+    sku = _sellable_sku(sku_id)
+    if sku.stock < quantity:
+        from tribe.inventory.services import InsufficientStock
+
+        raise InsufficientStock(f"only {sku.stock} left", fields={"quantity": f"only {sku.stock} left"})
+    return [CartRow(DirectLine(sku=sku, quantity=quantity), sku.price, "")]
+
+
+def quote_direct(user, sku_id: int, quantity: int = 1, *, shipping: dict[int, str] | str = "standard",
+                 options: dict | None = None, campaign: CampaignPrice | None = None) -> Quote:
+    """Preview a cart-less "buy now" of one SKU (a play's price included), writing nothing."""
+    rows = _direct_rows(sku_id, quantity)
+    return Quote(stores=_price(user, rows, shipping, options, campaign)[1])
+
+
+def place_direct_order(
+    user,
+    sku_id: int,
+    quantity: int = 1,
+    *,
+    address: dict | None = None,
+    address_id: int | None = None,
+    shipping: dict[int, str] | str = "standard",
+    idempotency_key: str,
+    note: str = "",
+    options: dict | None = None,
+    campaign: CampaignPrice | None = None,
+    before_commit=None,
+    request=None,
+) -> Order:
+    """Order one SKU now without touching the cart — the path of every play (拼团, 砍价, 秒杀, 预售, 试用).
+
+    `campaign` sets the play's unit price; `before_commit(order)` runs inside the order's transaction (after
+    the stock is reserved) so the play's own writes — a group seat, a used bargain, flash stock — commit or
+    roll back with the order. Same idempotency, validation and stock rules as place_order.
+    """
+    existing = _checked_key(user, idempotency_key)
+    if existing is not None:
+        return existing
+    note = clean_text(note, "note", max_length=200)
+    ship = _ship_to(user, address, address_id)
+    if campaign is not None and not (ZERO <= campaign.unit_price):
+        raise ValidationFailed("campaign price must not be negative", code="bad_campaign_price")
+    rows = _direct_rows(sku_id, quantity)
+    if campaign is not None and campaign.unit_price > rows[0].unit_price:
+        campaign = None  # a play never charges more than the list price
+    return _place(user, rows, ship, note, shipping, idempotency_key, options, request,
+                  campaign=campaign, before_commit=before_commit)
 
 
 def _create(user, key, ship, note, priced, parts: list[StoreQuote], now, touch) -> Order:

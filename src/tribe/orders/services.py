@@ -56,6 +56,7 @@ def cancel_order(user, order_id: int, *, request=None, reason: str = "") -> Orde
         pipeline.transition(order, S.CANCELLED, actor=user, message=reason or "买家取消")
         StoreOrder.objects.filter(order=order).update(status=StoreOrder.Status.CANCELLED)
         inventory.release(order.pk)
+        signals.order_cancelled.send(sender=Order, order=order, reason="cancelled")
         record_event("order_cancelled", request, actor=user, obj=order, props={"reason": "cancelled"})
     return order
 
@@ -68,6 +69,7 @@ def expire_order(order_id: int) -> Order:
         pipeline.transition(order, S.EXPIRED, message="超时未付款，订单关闭")
         StoreOrder.objects.filter(order=order).update(status=StoreOrder.Status.CANCELLED)
         inventory.release(order.pk)
+        signals.order_cancelled.send(sender=Order, order=order, reason="expired")
         record_event("order_cancelled", None, actor=order.user, obj=order, props={"reason": "expired"})
     return order
 

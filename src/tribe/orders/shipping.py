@@ -12,6 +12,7 @@ from tribe.core.events import record_event
 from tribe.core.text import clean_text
 
 from . import pipeline
+from .holds import holds_for
 from .models import Order, OrderLine, OrderLog, Shipment, ShipmentLine, StoreOrder
 from .services import lock_order
 
@@ -32,6 +33,9 @@ def ship(staff, store_order_id: int, *, carrier: str, tracking_number: str,
         so.refresh_from_db()
         if so.status not in SHIPPABLE:
             raise Conflict(f"this part is {so.get_status_display()}", code="not_shippable")
+        held = holds_for([order.pk]).get(order.pk)
+        if held:
+            raise Conflict(f"this order must not ship yet: {held}", code="shipping_on_hold")
         own = {ln.pk: ln for ln in OrderLine.objects.filter(store_order=so)}
         todo = {pk: ln.quantity - ln.shipped_quantity - ln.refunded_quantity for pk, ln in own.items()}
         if lines is None:

@@ -1,7 +1,7 @@
 """Brand console URLs, mounted at /console/. Every URL under <brand_slug>/ passes the brand gate
 (tribe.web.console.base.brand_view): anonymous → login, staff of another brand → 403."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tribe.web import commissions_console_views as commissions
 from tribe.web import console_support_views as support
@@ -80,4 +80,14 @@ urlpatterns = [
     path(B + "rewards/", referrals.console_rewards, name="rewards"),
     path(B + "rewards/<int:reward_id>/<str:action>/", referrals.console_reward_decide, name="reward_decide"),
     path(B + "friend-deals/", referrals.console_friend_deal_policy, name="friend_deal_policy"),
+    # marketing plays (issue 6): each app's console pages
+    path(B + "loyalty/", include("tribe.web.loyalty_console_urls")),
+    path(B + "coupons/", include("tribe.web.coupons_console_urls")),
+    path(B + "groupbuy/", include("tribe.web.groupbuy_console_urls")),
+    path(B + "bargain/", include("tribe.web.bargain_console_urls")),
+    path(B + "flashsale/", include("tribe.web.flashsale_console_urls")),
+    path(B + "lottery/", include("tribe.web.lottery_console_urls")),
+    path(B + "trials/", include("tribe.web.trials_console_urls")),
+    path(B + "presale/", include("tribe.web.presale_console_urls")),
+    path(B + "reach/", include("tribe.web.reach_console_urls")),
 ]

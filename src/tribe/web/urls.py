@@ -65,4 +65,13 @@ urlpatterns = [
     path("", include("tribe.web.distribution_urls")),
     path("", include("tribe.web.commissions_urls")),
     path("", include("tribe.web.referrals_urls")),
+    path("", include("tribe.web.loyalty_urls")),
+    path("", include("tribe.web.coupons_urls")),
+    path("", include("tribe.web.groupbuy_urls")),
+    path("", include("tribe.web.bargain_urls")),
+    path("", include("tribe.web.flashsale_urls")),
+    path("", include("tribe.web.lottery_urls")),
+    path("", include("tribe.web.trials_urls")),
+    path("", include("tribe.web.presale_urls")),
+    path("", include("tribe.web.reach_urls")),
 ]

@@ -1,0 +1,5 @@
+"""API of 砍价."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of 优惠券."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of 秒杀."""
+
+from ninja import Router
+
+router = Router()

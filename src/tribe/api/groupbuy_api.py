@@ -1,0 +1,5 @@
+"""API of 拼团."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of 抽奖."""
+
+from ninja import Router
+
+router = Router()

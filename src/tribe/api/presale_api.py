@@ -1,0 +1,5 @@
+"""API of 预售."""
+
+from ninja import Router
+
+router = Router()

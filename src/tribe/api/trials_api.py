@@ -1,0 +1,5 @@
+"""API of 试用."""
+
+from ninja import Router
+
+router = Router()

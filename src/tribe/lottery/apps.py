@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LotteryConfig(AppConfig):
+    name = "tribe.lottery"
+    label = "lottery"
+    verbose_name = "抽奖"
+    default_auto_field = "django.db.models.BigAutoField"
