@@ -340,6 +340,28 @@ def cmd_feed_rebuild(args) -> int:
     return 0
 
 
+def cmd_vapid_keys(args) -> int:
+    setup_django()
+    from tribe.core.errors import DomainError
+    from tribe.reach.services import generate_vapid_keys
+
+    try:
+        path, key = generate_vapid_keys(args.path, force=args.force)
+    except DomainError as exc:
+        print(f"tribe vapid-keys: {exc.message}", file=sys.stderr)
+        return 2
+    print(json.dumps({"private_key_file": str(path), "public_key": key}))
+    return 0
+
+
+def cmd_send_digests(args) -> int:
+    setup_django()
+    from tribe.reach.services import send_due_digests
+
+    print(json.dumps(send_due_digests(base_url=args.base_url)))
+    return 0
+
+
 def cmd_simulate(args) -> int:
     from tribe.simulate import run
 
@@ -502,6 +524,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feed-rebuild", help="build feed items and inboxes for content loaded in bulk (imports)")
     p.add_argument("--per-author", type=int, default=20, help="newest items per author fanned out (default 20)")
     p.set_defaults(func=cmd_feed_rebuild)
+
+    p = sub.add_parser("vapid-keys", help="generate the VAPID key pair for Web Push (private key file + public key)")
+    p.add_argument("--path", default=None, help="where to write the private key (default DATA_DIR/vapid_private.pem)")
+    p.add_argument("--force", action="store_true", help="replace an existing key (existing subscriptions stop)")
+    p.set_defaults(func=cmd_vapid_keys)
+
+    p = sub.add_parser("send-digests", help="send the email digests that are due now (the worker does this hourly)")
+    p.add_argument("--base-url", default="", help="site URL for links, e.g. https://tribe.example (TRIBE_SITE_URL)")
+    p.set_defaults(func=cmd_send_digests)
     return parser
 
 

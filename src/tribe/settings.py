@@ -184,6 +184,21 @@ TRIBE_AFTER_SALES_DAYS = int(os.environ.get("TRIBE_AFTER_SALES_DAYS", "7"))
 # home feed: authors/brands with at least this many followers are merged at read instead of fanned out
 FEED_FANOUT_THRESHOLD = int(os.environ.get("TRIBE_FEED_FANOUT_THRESHOLD", "1000"))
 FEED_PROMO_PER_DAY = int(os.environ.get("TRIBE_FEED_PROMO_PER_DAY", "3"))  # distinct promotions a day
+
+# Reach (tribe.reach): email digests via Django's email backend (console by default: set TRIBE_EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc. in production), Web Push with VAPID keys
+# from `tribe vapid-keys`. Pushes share the feed's daily promotion cap.
+TRIBE_SITE_URL = os.environ.get("TRIBE_SITE_URL", "")
+EMAIL_BACKEND = os.environ.get("TRIBE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("TRIBE_FROM_EMAIL", "部落 Tribe <noreply@tribe.invalid>")
+TRIBE_DIGEST_DAYS = int(os.environ.get("TRIBE_DIGEST_DAYS", "7"))
+TRIBE_VAPID_KEY_FILE = os.environ.get("TRIBE_VAPID_KEY_FILE", "")
+TRIBE_VAPID_SUBJECT = os.environ.get("TRIBE_VAPID_SUBJECT", "mailto:ops@tribe.invalid")
 # Payment gateways: the platform's merchant accounts (a store may configure its own: payments.PaymentAccount).
 # TRIBE_PAYMENT_CONFIG names a JSON file {"alipay": {...}, "wechat": {...}} (keys: docs/payments.md); the dummy
 # gateway is on unless TRIBE_DUMMY_PAYMENTS=0 (turn it off in production).

@@ -3,6 +3,7 @@
 
 from django.urls import include, path
 
+from tribe.web import campaigns_views
 from tribe.web import commissions_console_views as commissions
 from tribe.web import console_support_views as support
 from tribe.web import distribution_console_views as distribution
@@ -80,7 +81,8 @@ urlpatterns = [
     path(B + "rewards/", referrals.console_rewards, name="rewards"),
     path(B + "rewards/<int:reward_id>/<str:action>/", referrals.console_reward_decide, name="reward_decide"),
     path(B + "friend-deals/", referrals.console_friend_deal_policy, name="friend_deal_policy"),
-    # marketing plays (issue 6): each app's console pages
+    # marketing plays (issue 6): the index, then each play app's console pages
+    path(B + "campaigns/", campaigns_views.console_index, name="campaigns"),
     path(B + "loyalty/", include("tribe.web.loyalty_console_urls")),
     path(B + "coupons/", include("tribe.web.coupons_console_urls")),
     path(B + "groupbuy/", include("tribe.web.groupbuy_console_urls")),

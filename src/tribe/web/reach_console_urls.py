@@ -1,6 +1,9 @@
-"""Console pages of 邮件与推送, mounted at /console/<brand_slug>/reach/ (namespace console; views take
-brand_slug and use tribe.web.console.base.brand_view)."""
+"""Console page of reach, mounted at /console/<brand_slug>/reach/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import reach_views as views
+
+urlpatterns = [
+    path("", views.console, name="reach"),
+]

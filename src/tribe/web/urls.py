@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tribe.web import circle_views, review_views
+from tribe.web import campaigns_views, circle_views, review_views
 from tribe.web import proof_views as proof_views
 
 from . import account_views, cart_views, checkout_views, order_views, share_views, social_views, station_views, views
@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("tribe.web.distribution_urls")),
     path("", include("tribe.web.commissions_urls")),
     path("", include("tribe.web.referrals_urls")),
+    path("campaigns/", campaigns_views.campaigns, name="campaigns"),
     path("", include("tribe.web.loyalty_urls")),
     path("", include("tribe.web.coupons_urls")),
     path("", include("tribe.web.groupbuy_urls")),

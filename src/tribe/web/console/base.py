@@ -132,6 +132,17 @@ NAV_SECTIONS = (
     ("sku", "products"),
     ("image", "products"),
     ("placement", "placements"),
+    ("campaigns", "campaigns"),
+    ("loyalty", "campaigns"),
+    ("coupon", "campaigns"),
+    ("groupbuy", "campaigns"),
+    ("group", "campaigns"),
+    ("bargain", "campaigns"),
+    ("flash", "campaigns"),
+    ("lottery", "campaigns"),
+    ("trial", "campaigns"),
+    ("presale", "campaigns"),
+    ("reach", "reach"),
 )
 
 
