@@ -487,6 +487,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=4, help="threads per server worker when starting one")
     p.add_argument("--timeout", type=float, default=600.0, help="give up the race after this many seconds")
     p.add_argument("--keep", action="store_true", help="keep the temporary data directory (and database)")
+    p.add_argument(
+        "--campaign",
+        action="store_true",
+        help="race through a 秒杀 campaign (units carved out of the SKU; buyers hit the flash buy endpoint "
+        "and pay) instead of cart + checkout; the server runs without REDIS_URL unless --redis",
+    )
+    p.add_argument(
+        "--redis",
+        action="store_true",
+        help="with --campaign: run the server with REDIS_URL (Redis pre-deduction in front of the database)",
+    )
     p.set_defaults(func=cmd_bench_flashsale)
 
     p = bench_sub.add_parser(
@@ -519,6 +530,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite")
     p.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    p.add_argument("--no-plays", action="store_true",
+                   help="skip the marketing plays (拼团, 砍价, 秒杀, coupons, points, lottery, trials, presale)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("feed-rebuild", help="build feed items and inboxes for content loaded in bulk (imports)")

@@ -60,7 +60,7 @@ def _pay(user, order):
                                                  "SIM" + payment.out_trade_no))
 
 
-def simulate(users: int, days: int, seed: int, log=print) -> dict:
+def simulate(users: int, days: int, seed: int, log=print, plays: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Sum
@@ -113,6 +113,17 @@ def simulate(users: int, days: int, seed: int, log=print) -> dict:
     sessions = {}
     now = timezone.now()
     totals = Counter()
+    from tribe.campaigns.simulation import Sim, play_modules
+
+    play_mods = play_modules() if plays else []
+    sim = Sim(rng=random.Random(f"tribe-simulate-plays:{seed}"), consumers=consumers, brands=brands,
+              staff_of=staff_of, products_of=products_of, pay=_pay,
+              request_for=lambda user: _request_for(user, sessions.setdefault(user.pk, SessionStore())),
+              totals=totals)
+    for mod in play_mods:
+        if hasattr(mod, "setup"):
+            log(f"setting up play {mod.__name__.split('.')[1]} …")
+            mod.setup(sim)
     paid_orders: list[Order] = []
     recent: list = []
     for day in range(days):
@@ -128,6 +139,10 @@ def simulate(users: int, days: int, seed: int, log=print) -> dict:
                 recent.append((day, visitor, product))
                 totals["clicks"] += 1
         recent = [r for r in recent if r[0] >= day - 3]
+        sim.day, sim.day_time = day, day_time
+        for mod in play_mods:
+            if hasattr(mod, "play_day"):
+                mod.play_day(sim)
         for _ in range(rng.randint(3, 12)):  # purchases today
             if recent and rng.random() < 0.7:  # most buyers came through a friend's share
                 _, buyer, clicked = rng.choice(recent)
@@ -210,6 +225,10 @@ def simulate(users: int, days: int, seed: int, log=print) -> dict:
     log("time passes: auto-receive and release …")
     orders.run_due(now=now + timedelta(days=30))
     commissions.release_due(now=now + timedelta(days=45))
+    sim.now_end = now + timedelta(days=45)
+    for mod in play_mods:
+        if hasattr(mod, "finish"):
+            mod.finish(sim)
 
     # --- invariants -------------------------------------------------------------------------------------
     checks = {}
@@ -251,6 +270,12 @@ def simulate(users: int, days: int, seed: int, log=print) -> dict:
     checks["depth_within_configuration"] = not over
     checks["rewards_only_from_paid_orders"] = not Reward.objects.exclude(
         order__paid_total__gt=0).exists()
+    plays_run = []
+    for mod in play_mods:
+        if hasattr(mod, "check"):
+            for name, ok in mod.check(sim).items():
+                checks[name] = bool(ok)
+        plays_run.append(mod.__name__.split(".")[1])
     ledger = {k: str(v) for k, v in _sum_buckets([ledger_selectors.balance(p, reward_kind=None)
                                                   for p in Promoter.objects.all()]).items()}
     return {
@@ -264,6 +289,7 @@ def simulate(users: int, days: int, seed: int, log=print) -> dict:
         "debts": sum(1 for p in Promoter.objects.all() if ledger_selectors.balance(p)["available"] < 0),
         "payouts": dict(Counter(Payout.objects.values_list("state", flat=True))),
         "rewards": dict(Counter(Reward.objects.values_list("state", flat=True))),
+        "plays": plays_run,
         "invariants": checks,
         "ok": all(checks.values()),
         "seconds": round(time.monotonic() - started, 1),
@@ -297,7 +323,7 @@ def run(args) -> int:
         from tribe.cli import setup_django
 
         setup_django()
-        report = simulate(args.users, args.days, args.seed, log=say)
+        report = simulate(args.users, args.days, args.seed, log=say, plays=not getattr(args, "no_plays", False))
     finally:
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # storefront test pins with those): session, product, SKUs, bundles, store products, review summary, event.
 # With reviews: + the page of reviews + its image prefetch, whatever their number.
 PRODUCT_NO_REVIEWS_QUERIES = 12  # +2: posts tagging the product, early-access lookup
-PRODUCT_WITH_REVIEWS_QUERIES = PRODUCT_NO_REVIEWS_QUERIES + 2
+PRODUCT_WITH_REVIEWS_QUERIES = PRODUCT_NO_REVIEWS_QUERIES + 3  # +1 which reviews are trial reports (试用报告)
 
 
 def reviewed(product, rating=5, text="很好用，推荐", author=None, images=None):

@@ -94,7 +94,7 @@ def test_search_page_query_count_does_not_grow_with_results(client, django_asser
     assert html.count('data-testid="product-card"') == n - 1  # product 0 has no stock
 
 
-STATION_HUB_QUERIES = 14  # +1: the brand follow button's follower count (social, issue 4)
+STATION_HUB_QUERIES = 15  # +1 claimable coupons (issue 6); +1 the follow button's follower count (issue 4)
 CATEGORY_QUERIES = 11
 
 

@@ -136,13 +136,17 @@ def _quote_out(q) -> dict:
 @router.get(
     "/checkout/quote", response=QuoteOut, auth=REQUIRED, tags=["checkout"], summary="Preview the checkout"
 )
-def preview(request, shipping: str = "standard"):
+def preview(request, shipping: str = "standard", coupons: str = "", points: int = 0):
     """Totals per store for the cart's buyable lines, with each store's shipping methods and fee, price
     adjustments per line, and the lines left out (`problems`). `shipping`: a method code for every store,
-    or `<store_id>:<code>,…`. Nothing is written except the `checkout_started` event."""
-    if len(shipping) > 2000:
-        raise ValidationFailed("shipping: too long", fields={"shipping": "too long"})
-    q = quote(request.user, get_cart(request.user), shipping=_shipping_param(shipping))
+    or `<store_id>:<code>,…`; `coupons`: my coupon ids, comma-separated; `points`: points to spend. Nothing is
+    written except the `checkout_started` event."""
+    if len(shipping) > 2000 or len(coupons) > 400:
+        raise ValidationFailed("shipping/coupons: too long", fields={"shipping": "too long"})
+    from tribe.coupons.redemption import ids_from_form
+
+    options = {"coupons": ids_from_form(coupons.split(",")), "points": points}
+    q = quote(request.user, get_cart(request.user), shipping=_shipping_param(shipping), options=options)
     record_event(
         "checkout_started",
         request,
@@ -186,7 +190,7 @@ def checkout(request, payload: CheckoutIn):
         shipping=shipping,
         idempotency_key=key,
         note=payload.note,
-        options={"friend_deal": payload.friend_deal},
+        options={"friend_deal": payload.friend_deal, "coupons": payload.coupons, "points": payload.points},
         request=request,
     )
     return Status(200 if order.replayed else 201, order_detail(order.pk))

@@ -193,3 +193,36 @@ def _csv_safe(value: str) -> str:
 def brand_payouts_csv(request, slug: str):
     return payouts_csv(_staff_brand(request, slug))
 
+
+
+class InKindOut(Schema):
+    brand: str
+    kind: str
+    balance: dict[str, str]
+    gift_ready: bool
+
+
+class GiftIn(In):
+    brand: str
+    idempotency_key: str
+    address_id: int | None = None
+    address: dict | None = None
+
+
+@router.get("/me/commissions/in-kind", response=list[InKindOut], auth=REQUIRED,
+            summary="My non-cash rewards per brand (points, rebate coupons, gift)")
+def my_in_kind(request):
+    return [{"brand": r["brand"].slug, "kind": r["kind"], "gift_ready": r["gift_ready"],
+             "balance": {k: f"{v:.2f}" for k, v in r["balance"].items()}}
+            for r in selectors.in_kind_of_user(request.user)]
+
+
+@router.post("/me/commissions/gift", response={201: dict, 200: dict}, auth=REQUIRED,
+             summary="Claim the brand's gift reward (a free order) once its value is available")
+def claim_gift(request, payload: GiftIn):
+    """422 `insufficient_balance` until the gift's value is available; 409 `no_gift` when the brand does not reward
+    with a gift. A repeat with the same idempotency key answers 200 with the first order."""
+    brand = ref_by_slug(Brand.objects.all(), payload.brand, "brand", "brand")
+    order = services.claim_gift(request.user, brand.pk, idempotency_key=payload.idempotency_key,
+                                address=payload.address, address_id=payload.address_id, request=request)
+    return Status(200 if getattr(order, "replayed", False) else 201, {"order": order.number})

@@ -37,6 +37,10 @@ class ProgramOut(Schema):
     reward_kind: str
     max_promoters_per_line: int = Field(description="1, or 2 (the second is an assist, rate split 70/30)")
     min_withdrawal: Money
+    rebate_coupon_id: int | None = Field(None, description="reward_kind coupon: the amount-off coupon given per "
+                                                           "face value of available commission")
+    gift_sku_id: int | None = Field(None, description="reward_kind gift: the SKU the promoter claims")
+    gift_value: str | None = Field(None, description="reward_kind gift: available commission value a gift takes")
 
 
 class ProgramIn(In):
@@ -47,6 +51,9 @@ class ProgramIn(In):
     reward_kind: Literal["cash", "points", "coupon", "gift"] | None = None
     max_promoters_per_line: int | None = Field(None, description="refused above 2 (anti-pyramid)")
     min_withdrawal: str | None = None
+    rebate_coupon_id: int | None = None
+    gift_sku_id: int | None = None
+    gift_value: str | None = None
 
 
 class PromoterOut(Schema):
@@ -88,11 +95,21 @@ class DarenOut(Schema):
     albums: list[DarenAlbumOut]
 
 
+def _program_changes(body: ProgramIn) -> dict:
+    """What the body sets; the in-kind references may be cleared with an explicit null."""
+    data = body.model_dump(exclude_none=True)
+    data.update({k: None for k, v in body.model_dump(exclude_unset=True).items()
+                 if v is None and k in ("rebate_coupon_id", "gift_sku_id", "gift_value")})
+    return data
+
+
 def _program_out(brand: Brand) -> dict:
     p = services.program_of(brand)
     return {"brand": brand.slug, "join_policy": p.join_policy, "binding": p.binding, "window_days": p.window_days,
             "default_rate": f"{Decimal(p.default_rate):.4f}", "reward_kind": p.reward_kind,
-            "max_promoters_per_line": p.max_promoters_per_line, "min_withdrawal": p.min_withdrawal}
+            "max_promoters_per_line": p.max_promoters_per_line, "min_withdrawal": p.min_withdrawal,
+            "rebate_coupon_id": p.rebate_coupon_id, "gift_sku_id": p.gift_sku_id,
+            "gift_value": f"{p.gift_value:.2f}" if p.gift_value is not None else None}
 
 
 def _promoter_out(p: Promoter) -> dict:
@@ -122,7 +139,7 @@ def get_program(request, slug: str):
             summary="Set the program's terms (omitted fields keep their value)")
 def put_program(request, slug: str, body: ProgramIn):
     brand = _staff_brand(request, slug)
-    services.save_program(request.user, brand, **body.model_dump(exclude_none=True))
+    services.save_program(request.user, brand, **_program_changes(body))
     return _program_out(brand)
 
 

@@ -177,6 +177,8 @@ class CheckoutIn(In):
     )
     friend_deal: str | None = Field(None, max_length=20,
                                     description="a friend's buy-with-friends code (from /deal/<code>/ links)")
+    coupons: list[int] = Field(default_factory=list, description="ids of my coupons to use (GET /me/coupons)")
+    points: int = Field(0, description="points to spend (100 = ¥1 by default; capped at a share of the goods)")
 
     @model_validator(mode="after")
     def _one_address(self):

@@ -146,3 +146,33 @@ def get_policy(request, slug: str):
 def put_policy(request, slug: str, payload: FriendDealPolicyIn):
     brand = _brand(request, slug)
     return _policy_out(services.save_friend_deal_policy(request.user, brand, **payload.model_dump()))
+
+
+class RewardPolicyIn(In):
+    benefit: Literal["points", "coupon"]
+    coupon_template_id: int | None = None
+
+
+class RewardPolicyOut(Schema):
+    benefit: str
+    coupon_template_id: int | None
+
+
+@router.get("/console/brands/{slug}/reward-policy", response=RewardPolicyOut, auth=REQUIRED,
+            summary="What the brand's invite/share/buy-with-friends rewards are paid in")
+def get_reward_policy(request, slug: str):
+    from tribe.referrals.models import RewardPolicy
+
+    brand = _brand(request, slug)
+    policy = RewardPolicy.objects.filter(brand=brand).first()
+    return {"benefit": policy.benefit if policy else "points",
+            "coupon_template_id": policy.coupon_template_id if policy else None}
+
+
+@router.put("/console/brands/{slug}/reward-policy", response=RewardPolicyOut, auth=REQUIRED,
+            summary="Pay rewards in points, or as one coupon of one of the brand's coupon templates")
+def put_reward_policy(request, slug: str, payload: RewardPolicyIn):
+    brand = _brand(request, slug)
+    policy = services.save_reward_policy(request.user, brand, benefit=payload.benefit,
+                                         coupon_template_id=payload.coupon_template_id)
+    return {"benefit": policy.benefit, "coupon_template_id": policy.coupon_template_id}

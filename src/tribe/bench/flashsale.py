@@ -17,6 +17,16 @@ Each buyer is one thread with its own httpx client and bearer token, and repeats
 until the server answers sold out (409 insufficient_stock, or 422 cart_has_problems for a line that sold out
 between the add and the checkout). Then the database itself is read: paid orders, units sold, stock left,
 negative stock anywhere. `db_ceiling_per_s` is the same race in plain SQL (tribe.bench.ceiling).
+
+With --campaign the same buyers race through a 秒杀 campaign instead of the cart (tribe.flashsale): the SKU's
+--stock units are carved into one flash item (public stock 0), and each round is
+
+    POST /api/v1/flash-sales/<sale>/items/<item>/buy {address, idempotency_key}   (409 sold_out ends the buyer;
+                                                       429 try_again is retried with the same key)
+    POST /api/v1/orders/<number>/pay, then the signed notification
+
+--redis runs the server with REDIS_URL (the Redis pre-deduction in front of the database); without it the
+campaign run strips REDIS_URL from the server's environment, so the two runs compare the paths honestly.
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ from .server import free_port, say, server_env, start_server, stop, use_env, wai
 
 BENCH_DB = "tribe_bench_flashsale"
 PRICE = Decimal("9.90")
+FLASH_PRICE = Decimal("1.90")
 ADDRESS = {
     "name": "闪购买家",
     "phone": "13800138000",
@@ -50,7 +61,9 @@ ADDRESS = {
     "district": "西湖区",
     "detail": "文三路 100 号",
 }
-SOLD_OUT = {"insufficient_stock", "cart_has_problems"}
+SOLD_OUT = {"insufficient_stock", "cart_has_problems", "sold_out"}
+TRY_AGAIN_PAUSE = 0.05  # seconds a buyer waits after 429 try_again before retrying with the same key
+MAX_TRY_AGAIN = 200
 # A step that fails with a 5xx or a transport error is retried (checkout and notify are idempotent).
 RETRIES = 3
 MAX_ERRORS_PER_BUYER = 20
@@ -70,6 +83,8 @@ class Sale:
     sku_id: int
     tokens: list[str]
     tag: str
+    flash_sale_id: int | None = None  # --campaign: the 秒杀 sale and its one item
+    flash_item_id: int | None = None
 
 
 def prepare_sale(buyers: int, stock: int, tag: str) -> Sale:
@@ -121,7 +136,29 @@ def prepare_sale(buyers: int, stock: int, tag: str) -> Sale:
     return Sale(sku_id=sku_id, tokens=tokens, tag=tag)
 
 
-def read_outcome(sku_id: int, stock: int) -> dict:
+def prepare_campaign(sale: Sale, stock: int, buyers: int) -> Sale:
+    """A live 秒杀 sale carving all `stock` units of the SKU into one item at 1.90 (the services do it: the
+    start takes the units out of the SKU's stock), per-user limit high enough for every unit to sell."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tribe.brands.models import BrandMembership
+    from tribe.flashsale import services as flash
+
+    member = BrandMembership.objects.select_related("user", "brand").get(brand__slug=f"{sale.tag}-brand")
+    now = timezone.now()
+    flash_sale = flash.create_sale(member.user, member.brand, title="压测秒杀", starts_at=now - timedelta(minutes=1),
+                                   ends_at=now + timedelta(hours=2))
+    limit = min(flash.MAX_QUANTITY, stock)
+    item = flash.add_item(member.user, flash_sale, sku_id=sale.sku_id, flash_price=FLASH_PRICE, quantity=stock,
+                          per_user_limit=limit)
+    flash.start_sale(member.user, flash_sale)
+    sale.flash_sale_id, sale.flash_item_id = flash_sale.pk, item.pk
+    return sale
+
+
+def read_outcome(sku_id: int, stock: int, flash_item_id: int | None = None) -> dict:
     """What the database says happened to the SKU (not what the clients believe)."""
     from django.db import connection
     from django.db.models import Sum
@@ -137,6 +174,16 @@ def read_outcome(sku_id: int, stock: int) -> dict:
     orders = paid.values("order_id").distinct().count()
     units_sold = paid.aggregate(n=Sum("quantity"))["n"] or 0
     stock_left = Sku.objects.values_list("stock", flat=True).get(pk=sku_id)
+    flash = {}
+    if flash_item_id is not None:
+        from tribe.flashsale.models import FlashItem, FlashPurchase
+
+        item = FlashItem.objects.get(pk=flash_item_id)
+        flash = {"flash_left": item.left, "flash_sold": item.sold, "sku_public_stock": stock_left,
+                 "flash_orders": FlashPurchase.objects.filter(item=item, state="live").count()}
+        if item.left < 0 or stock_left < 0:
+            flash["negative"] = True
+        stock_left += item.left  # unsold units: in the item (carved) or the SKU (public)
     reservations = Reservation.objects.filter(sku_id=sku_id)
     consumed = reservations.filter(state=Reservation.State.CONSUMED).aggregate(n=Sum("quantity"))["n"] or 0
     held = reservations.filter(state=Reservation.State.ACTIVE).aggregate(n=Sum("quantity"))["n"] or 0
@@ -152,6 +199,7 @@ def read_outcome(sku_id: int, stock: int) -> dict:
         "late_refunds": Refund.objects.filter(payment__order__lines__sku_id=sku_id).distinct().count(),
         "database": connection.vendor,
         "database_name": str(connection.settings_dict["NAME"]),
+        **flash,
     }
 
 
@@ -179,8 +227,10 @@ def _error_code(response: httpx.Response) -> str:
 
 
 class Buyer:
-    def __init__(self, base_url: str, token: str, sku_id: int, name: str, log: BuyerLog):
+    def __init__(self, base_url: str, token: str, sku_id: int, name: str, log: BuyerLog,
+                 flash_path: str | None = None):
         self.base_url, self.sku_id, self.name, self.log = base_url, sku_id, name, log
+        self.flash_path = flash_path  # --campaign: /api/v1/flash-sales/<sale>/items/<item>/buy
         self.client = httpx.Client(
             base_url=base_url,
             headers={
@@ -238,10 +288,28 @@ class Buyer:
             for line in response.json().get("lines", []):
                 self.retried("cart_clear", "DELETE", f"/api/v1/cart/lines/{line['id']}")
 
+    def flash_buy(self, round_no: int) -> tuple[str, str]:
+        """--campaign: the flash buy endpoint. ("ok", order number) or (sold_out | rejected | error, "")."""
+        body = {"address": ADDRESS, "idempotency_key": f"{self.name}-{round_no}", "quantity": 1}
+        for _ in range(MAX_TRY_AGAIN):
+            response = self.retried("flash_buy", "POST", self.flash_path, json=body)
+            if response is None:
+                return "error", ""
+            if response.status_code == 429:  # the throttle: same key again shortly (idempotent)
+                time.sleep(TRY_AGAIN_PAUSE)
+                continue
+            if response.status_code not in (200, 201):
+                return self.refused("flash_buy", response), ""
+            return "ok", response.json()["number"]
+        return "error", ""
+
     def place_and_pay(self, round_no: int) -> str:
         """One round. Returns paid | sold_out | rejected | error."""
-        from tribe.payments.gateways.dummy import signed_body
-
+        if self.flash_path:
+            result, number = self.flash_buy(round_no)
+            if result != "ok":
+                return result
+            return self.pay_and_notify(number)
         response = self.call(
             "cart", "POST", "/api/v1/cart/lines", json={"sku_id": self.sku_id, "quantity": 1}
         )
@@ -259,7 +327,10 @@ class Buyer:
             return "error"
         if response.status_code not in (200, 201):
             return self.refused("checkout", response)
-        number = response.json()["number"]
+        return self.pay_and_notify(response.json()["number"])
+
+    def pay_and_notify(self, number: str) -> str:
+        from tribe.payments.gateways.dummy import signed_body
 
         response = self.retried("pay", "POST", f"/api/v1/orders/{number}/pay", json={"gateway": "dummy"})
         if response is None:
@@ -324,8 +395,10 @@ def run_race(base_url: str, sale: Sale, *, timeout: float) -> dict:
         deadline[0] = clock["start"] + timeout
 
     barrier = threading.Barrier(len(sale.tokens), action=go)
+    flash_path = (f"/api/v1/flash-sales/{sale.flash_sale_id}/items/{sale.flash_item_id}/buy"
+                  if sale.flash_item_id else None)
     buyers = [
-        Buyer(base_url, token, sale.sku_id, f"{sale.tag}-b{i}", logs[i])
+        Buyer(base_url, token, sale.sku_id, f"{sale.tag}-b{i}", logs[i], flash_path=flash_path)
         for i, token in enumerate(sale.tokens)
     ]
     threads = [threading.Thread(target=b.run, args=(barrier, deadline), daemon=True) for b in buyers]
@@ -337,7 +410,7 @@ def run_race(base_url: str, sale: Sale, *, timeout: float) -> dict:
 
     latencies = sorted(x for log in logs for x in log.latencies)
     steps = {}
-    for step in ("cart", "checkout", "pay", "notify"):
+    for step in ("cart", "checkout", "flash_buy", "pay", "notify"):
         values = sorted(x for log in logs for x in log.step_latencies.get(step, []))
         if values:
             steps[step] = {
@@ -377,6 +450,12 @@ def _check_args(args) -> str:
         return "--stock: from 1 to 1000000"
     if args.workers < 1 or args.threads < 1:
         return "--workers and --threads: at least 1"
+    if getattr(args, "redis", False) and not getattr(args, "campaign", False):
+        return "--redis compares the campaign path: use it with --campaign"
+    if getattr(args, "redis", False) and not os.environ.get("REDIS_URL"):
+        return "--redis: set REDIS_URL (e.g. redis://localhost:6379/15)"
+    if getattr(args, "campaign", False) and args.buyers * 99 < args.stock:
+        return "--campaign: the per-user limit is at most 99, so --buyers × 99 must be ≥ --stock"
     return ""
 
 
@@ -388,6 +467,7 @@ def run(args) -> int:
     server = data_dir = bench_db_url = None
     admin_db_url = os.environ.get("DATABASE_URL") if _is_postgres(os.environ.get("DATABASE_URL")) else None
     tag = "fs" + secrets.token_hex(3)
+    campaign, use_redis = bool(getattr(args, "campaign", False)), bool(getattr(args, "redis", False))
     try:
         if args.url:
             base_url = args.url.rstrip("/")
@@ -401,6 +481,8 @@ def run(args) -> int:
                 bench_db_url = recreate_database(admin_db_url, BENCH_DB)
                 say(f"PostgreSQL: created a fresh database {BENCH_DB} (dropped first) on that server")
             env = server_env(data_dir, bench_db_url, query_header=True)  # SQL statements per step
+            if campaign and not use_redis:
+                env.pop("REDIS_URL", None)  # the database path alone
             env["SECRET_KEY"] = os.environ.get("SECRET_KEY") or "bench-" + secrets.token_urlsafe(40)
             # This process signs the notifications and reads the outcome: same key, same database.
             use_env(env)
@@ -409,6 +491,9 @@ def run(args) -> int:
             _setup_django(migrate=True)
         say(f"putting one SKU with {args.stock} units on sale for {args.buyers} buyers …")
         sale = prepare_sale(args.buyers, args.stock, tag)
+        if campaign:
+            say("carving the units into a live 秒杀 campaign" + (" (Redis pre-deduction on)" if use_redis else ""))
+            prepare_campaign(sale, args.stock, args.buyers)
         _close_db()
         if not args.url:
             port = free_port()
@@ -421,7 +506,11 @@ def run(args) -> int:
                 return 1
         say(f"racing: {args.buyers} buyers over HTTP for {args.stock} units …")
         race = run_race(base_url, sale, timeout=args.timeout)
-        outcome = read_outcome(sale.sku_id, args.stock)
+        outcome = read_outcome(sale.sku_id, args.stock, sale.flash_item_id)
+        if use_redis and sale.flash_item_id:
+            from tribe.flashsale import rush
+
+            rush.redis_drop([sale.flash_item_id])  # the bench database is dropped; so is its counter
         _close_db()
         if server is not None:
             stop(server)
@@ -458,6 +547,10 @@ def run(args) -> int:
         report["database_name"] = f"{BENCH_DB} (fresh: dropped and created for this run" + (
             ", kept)" if args.keep else ", dropped at the end)"
         )
+    report["path"] = ("campaign+redis" if use_redis else "campaign") if campaign else "plain"
+    for key in ("flash_left", "flash_sold", "flash_orders", "sku_public_stock"):
+        if key in outcome:
+            report[key] = outcome[key]
     problems = _problems(report)
     report["ok"] = not problems
     report["problems"] = problems
@@ -545,6 +638,8 @@ def _problems(r: dict) -> list[str]:
     problems = []
     if r["oversold"]:
         problems.append(f"oversold {r['oversold']} units")
+    if r.get("flash_left", 0) < 0 or r.get("sku_public_stock", 0) < 0:
+        problems.append("a flash counter or the SKU went negative")
     if r["negative_stock_skus"]:
         problems.append(f"{r['negative_stock_skus']} SKUs have negative stock")
     if r["stock_left"] != 0:
@@ -574,6 +669,7 @@ def _print_table(r: dict) -> None:
     c = r["db_ceiling"]
     rows = [
         ("database", f"{r['database']} {r['database_name']}"),
+        ("path", r.get("path", "plain")),
         (
             "server",
             f"{r['server']['url']}  workers {r['workers']} × threads {r['threads_per_worker']}"

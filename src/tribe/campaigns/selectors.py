@@ -33,3 +33,30 @@ def live_plays(*, brand=None, limit_per_kind: int = 20) -> list[dict]:
                           "live": play.starts_at <= now})
     found.sort(key=lambda row: (not row["live"], row["play"].ends_at))
     return found
+
+
+# How each play names the product it sells (the plays without one, lottery and coupons, are not listed here;
+# coupons have their own snippet).
+PRODUCT_FILTERS = {
+    "groupbuy": lambda product: {"product": product},
+    "bargain": lambda product: {"sku__product": product},
+    "flashsale": lambda product: {"items__sku__product": product},
+    "presale": lambda product: {"sku__product": product},
+    "trials": lambda product: {"sku__product": product},
+}
+
+
+def plays_for_product(product) -> list[dict]:
+    """The live or upcoming plays that sell this product (one query per play kind), soonest-ending first."""
+    now = timezone.now()
+    found = []
+    for kind in plays():
+        make = PRODUCT_FILTERS.get(kind.kind)
+        if make is None:
+            continue
+        qs = (kind.model.objects.filter(status=PlayStatus.RUNNING, ends_at__gt=now, **make(product))
+              .distinct().order_by("ends_at", "pk")[:5])
+        for play in qs:
+            found.append({"kind": kind, "play": play, "url": kind.public_url(play), "live": play.starts_at <= now})
+    found.sort(key=lambda row: (not row["live"], row["play"].ends_at))
+    return found

@@ -77,6 +77,7 @@ class LedgerEntry(models.Model):
         WITHDRAW_REQUEST = "withdraw_request", _("申请提现")
         WITHDRAW_REJECT = "withdraw_reject", _("提现被拒，退回可提现")
         WITHDRAW_PAID = "withdraw_paid", _("提现已打款")
+        CONVERT = "convert", _("已兑换为积分/优惠券/赠品")
 
     promoter = models.ForeignKey("distribution.Promoter", on_delete=models.PROTECT, related_name="ledger")
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")

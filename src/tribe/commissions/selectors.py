@@ -74,3 +74,28 @@ def payouts_of_brand(brand_id: int, state: str | None = None):
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-requested_at", "-id")
+
+
+def in_kind_of_user(user) -> list[dict]:
+    """The user's non-cash rewards per brand (points, rebate coupons, gift): what is given, what waits, and for a
+    gift program the gift and whether it can be claimed now."""
+    promoters = list(Promoter.objects.filter(user=user).select_related("brand").order_by("brand__name", "id"))
+    programs = {p.brand_id: p for p in PromoterProgram.objects.select_related("gift_sku__product", "rebate_coupon")
+                .filter(brand_id__in=[p.brand_id for p in promoters])}
+    per: dict[tuple[int, str], list] = {}
+    for promoter_id, kind, *deltas in (LedgerEntry.objects.filter(promoter__in=promoters).exclude(reward_kind="cash")
+                                       .values_list("promoter_id", "reward_kind", *DELTA_FIELDS)):
+        per.setdefault((promoter_id, kind), []).append(deltas)
+    rows = []
+    for p in promoters:
+        program = programs.get(p.brand_id)
+        kinds = {k for (pid, k) in per if pid == p.pk}
+        if program is not None and program.reward_kind != "cash":
+            kinds.add(program.reward_kind)
+        for kind in sorted(kinds):
+            bal = sum_rows(per.get((p.pk, kind), []))
+            gift_ready = (kind == "gift" and program is not None and program.reward_kind == "gift"
+                          and program.gift_sku_id and program.gift_value and bal["available"] >= program.gift_value)
+            rows.append({"promoter": p, "brand": p.brand, "kind": kind, "balance": bal, "program": program,
+                         "gift_ready": bool(gift_ready)})
+    return rows

@@ -173,7 +173,104 @@ def _release(atts: list[LineAttribution]) -> list[LedgerEntry]:
         amount = st.net["frozen"]
         entries.append(_entry(a, K.RELEASE, reward_kind=st.reward_kind, d_frozen=-amount, d_available=amount))
     LedgerEntry.objects.bulk_create(entries)
+    in_kind = {(e.promoter_id, e.reward_kind) for e in entries if e.reward_kind in ("points", "coupon")}
+    for promoter_id, reward_kind in sorted(in_kind):
+        convert_in_kind(promoter_id, reward_kind)
     return entries
+
+
+# ---- non-cash rewards: given in kind when the commission becomes available ------------------------------------
+
+
+def convert_in_kind(promoter_id: int, reward_kind: str) -> LedgerEntry | None:
+    """Give what is available of a non-cash reward kind (call under the promoter's lock, e.g. from _release).
+
+    points: all of it, at TRIBE_POINTS_REDEEM_RATE points per ¥1 (rounded down), credited to the promoter's points
+    ledger; coupon: one rebate coupon per face value available (the rest waits for more). A CONVERT entry moves the
+    value available → withdrawn ("paid out in kind"), so a refund after it leaves a debt exactly as after a cash
+    withdrawal. Anything that cannot be given now (no coupon configured, coupons out of stock) stays available."""
+    from decimal import ROUND_DOWN
+
+    promoter = Promoter.objects.select_related("user").get(pk=promoter_id)
+    available = balance(promoter, reward_kind=reward_kind)["available"]
+    if available <= 0:
+        return None
+    if reward_kind == "points":
+        from tribe.loyalty import conf as loyalty_conf
+        from tribe.loyalty import services as loyalty
+
+        points = int((available * loyalty_conf.redeem_rate()).to_integral_value(rounding=ROUND_DOWN))
+        if points <= 0:
+            return None
+        entry = _entry(None, K.CONVERT, promoter_id=promoter.pk, brand_id=promoter.brand_id, reward_kind="points",
+                       d_available=-available, d_withdrawn=available, note=f"{points} 积分")
+        entry.save()
+        loyalty.credit(promoter.user, points, reason="commission_points", ref=f"commission_convert:{entry.pk}",
+                       brand_id=promoter.brand_id)
+        _record("convert", promoter, [entry])
+        return entry
+    program = PromoterProgram.objects.select_related("rebate_coupon").filter(brand_id=promoter.brand_id).first()
+    template = program.rebate_coupon if program else None
+    if template is None or template.amount <= 0 or template.status == "ended":
+        return None
+    count = int(available // template.amount)
+    if count <= 0:
+        return None
+    from tribe.coupons import services as coupons
+
+    value = template.amount * count
+    try:
+        with transaction.atomic():
+            entry = _entry(None, K.CONVERT, promoter_id=promoter.pk, brand_id=promoter.brand_id,
+                           reward_kind="coupon", d_available=-value, d_withdrawn=value,
+                           note=f"{count} × {template.title}"[:200])
+            entry.save()
+            for i in range(count):
+                coupons.grant(template, promoter.user, source="campaign", ref=f"commission_convert:{entry.pk}:{i}")
+    except Conflict:
+        return None  # out of stock / over the per-user limit: the value stays available, nothing half-given
+    _record("convert", promoter, [entry])
+    return entry
+
+
+def claim_gift(user, brand_id: int, *, idempotency_key: str, address: dict | None = None,
+               address_id: int | None = None, request=None):
+    """A gift-reward promoter takes the brand's gift once `gift_value` is available: a zero-price order for the
+    gift SKU (paid at once, shipped by the store) and a CONVERT entry of the gift's value, in one transaction."""
+    from tribe.orders.checkout import CampaignPrice, place_direct_order
+    from tribe.orders.models import Order
+    from tribe.orders.services import mark_paid
+
+    replay = Order.objects.filter(user=user, idempotency_key=str(idempotency_key)[:64]).first()
+    if replay is not None:
+        replay.replayed = True
+        return replay
+    promoter = _promoter_for(user, brand_id)
+    program = PromoterProgram.objects.filter(brand_id=brand_id).first()
+    if program is None or program.reward_kind != "gift" or not program.gift_sku_id or not program.gift_value:
+        raise Conflict("this brand does not reward promoters with a gift", code="no_gift")
+    with transaction.atomic():
+        _lock_promoters([promoter.pk])
+        available = balance(promoter, reward_kind="gift")["available"]
+        if available < program.gift_value:
+            raise ValidationFailed(f"the gift needs {program.gift_value} of available reward; you have "
+                                   f"{max(ZERO, available)}", code="insufficient_balance",
+                                   fields={"available": str(max(ZERO, available))})
+
+        def book(order):
+            entry = _entry(None, K.CONVERT, promoter_id=promoter.pk, brand_id=brand_id, reward_kind="gift",
+                           d_available=-program.gift_value, d_withdrawn=program.gift_value,
+                           note=f"赠品订单 {order.number}")
+            entry.save()
+            _record("convert", order, [entry], request=request, actor=user)
+
+        order = place_direct_order(user, program.gift_sku_id, 1, address=address, address_id=address_id,
+                                   idempotency_key=idempotency_key, request=request, before_commit=book,
+                                   campaign=CampaignPrice(f"commission_gift:{brand_id}", "达人奖励赠品",
+                                                          Decimal("0.00"), free_shipping=True))
+        if not getattr(order, "replayed", False):
+            mark_paid(order.pk, ZERO, message="达人奖励赠品，免支付")
+    return order
 
 
 def release_for_order(order) -> list[LedgerEntry]:

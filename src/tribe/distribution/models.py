@@ -38,6 +38,13 @@ class PromoterProgram(models.Model):
     reward_kind = models.CharField(max_length=10, choices=RewardKind.choices, default=RewardKind.CASH)
     max_promoters_per_line = models.PositiveSmallIntegerField(default=1)  # the service refuses > 2
     min_withdrawal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("10.00"))
+    # Non-cash rewards (the ledger still counts their value in ¥): points are credited when commission becomes
+    # available (TRIBE_POINTS_REDEEM_RATE points per ¥1); coupons: one `rebate_coupon` (an amount-off template of
+    # the brand) per face value available; gift: the promoter claims `gift_sku` once `gift_value` is available.
+    rebate_coupon = models.ForeignKey("coupons.CouponTemplate", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")
+    gift_sku = models.ForeignKey("catalog.Sku", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    gift_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 

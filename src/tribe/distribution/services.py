@@ -24,7 +24,7 @@ MAX_WINDOW_DAYS = 365
 MAX_RATE = Decimal("0.5000")  # a promoter never earns more than half of what the buyer paid
 MAX_PROMOTERS_PER_LINE = 2
 PROGRAM_FIELDS = ("join_policy", "binding", "window_days", "default_rate", "reward_kind",
-                  "max_promoters_per_line", "min_withdrawal")
+                  "max_promoters_per_line", "min_withdrawal", "rebate_coupon_id", "gift_sku_id", "gift_value")
 
 # staff action -> (states it applies to, resulting state)
 TRANSITIONS = {
@@ -83,8 +83,20 @@ def check_program(data: dict) -> dict:
         # Anti-pyramid: at most the attributed promoter and one assist ever earn on a line.
         errors["max_promoters_per_line"] = "at most 2"
         del clean["max_promoters_per_line"]
-    for field, places, high in (("default_rate", 4, MAX_RATE), ("min_withdrawal", 2, Decimal("100000"))):
+    for field in ("rebate_coupon_id", "gift_sku_id"):
         if field in data:
+            value = data[field]
+            if value is None:
+                clean[field] = None
+            elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+                errors[field] = "an id, or null"
+            else:
+                clean[field] = value
+    if data.get("gift_value") is None and "gift_value" in data:
+        clean["gift_value"] = None
+    for field, places, high in (("default_rate", 4, MAX_RATE), ("min_withdrawal", 2, Decimal("100000")),
+                                ("gift_value", 2, Decimal("100000"))):
+        if field in data and data[field] is not None:
             try:
                 value = _decimal(data[field], field, places=places)
             except ValidationFailed as error:
@@ -99,10 +111,30 @@ def check_program(data: dict) -> dict:
     return clean
 
 
+def _check_in_kind(brand: Brand, clean: dict) -> None:
+    """The rebate coupon must be an amount-off coupon of this brand; the gift a SKU this brand sells."""
+    if clean.get("rebate_coupon_id"):
+        from tribe.coupons.models import CouponTemplate
+
+        ok = CouponTemplate.objects.filter(pk=clean["rebate_coupon_id"], brand=brand, benefit="amount_off",
+                                           amount__gt=0).exclude(status="ended").exists()
+        if not ok:
+            raise ValidationFailed("rebate_coupon_id: a running amount-off coupon of this brand",
+                                   fields={"rebate_coupon_id": "unknown"})
+    if clean.get("gift_sku_id"):
+        from tribe.catalog.models import Sku
+
+        if not Sku.objects.filter(pk=clean["gift_sku_id"], product__store__brand=brand).exists():
+            raise ValidationFailed("gift_sku_id: a SKU sold by this brand", fields={"gift_sku_id": "unknown"})
+    if clean.get("gift_value") is not None and clean["gift_value"] <= 0:
+        raise ValidationFailed("gift_value: more than 0", fields={"gift_value": "must be positive"})
+
+
 def save_program(user, brand: Brand, **data) -> PromoterProgram:
     """Brand staff set the program's terms. Changing them never rewrites past attributions."""
     require_brand_staff(user, brand.pk)
     clean = check_program(data)
+    _check_in_kind(brand, clean)
     with transaction.atomic():
         program, _ = PromoterProgram.objects.select_for_update().get_or_create(brand=brand)
         for field, value in clean.items():

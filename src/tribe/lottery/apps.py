@@ -6,3 +6,8 @@ class LotteryConfig(AppConfig):
     label = "lottery"
     verbose_name = "抽奖"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -140,6 +140,11 @@ class Quote:
         return self.subtotal - self.discount_total + self.shipping_total
 
 
+# An adjuster may waive stores' shipping fees (a 包邮 coupon) by adding their ids to this options key during
+# pricing; the fee of those stores is then 0 in the quote and the order.
+FREE_SHIPPING_OPTION = "free_shipping_stores"
+
+
 @dataclass
 class CampaignPrice:
     """A play's price for a direct order (拼团价, 秒杀价, 砍后价, 预售定金…): applied by the orders core as the
@@ -149,6 +154,7 @@ class CampaignPrice:
     code: str  # e.g. "groupbuy:12"
     label: str  # e.g. "拼团价"
     unit_price: Decimal  # what one unit costs in this play (≥ 0, ≤ the list price)
+    free_shipping: bool = False  # the play ships free (a prize, a trial unit, a promoter's gift)
 
 
 @dataclass
@@ -179,6 +185,7 @@ def _price(user, rows: list[CartRow], shipping,
                 apply_adjustment([p], Adjustment(campaign.code, campaign.label, off, [p.key]))
         options["campaign"] = campaign.code
     price_lines(PricingContext(user=user, lines=priced, options=options))
+    free_stores = set(options.get(FREE_SHIPPING_OPTION) or ())
     stores = {r.line.sku.product.store_id: r.line.sku.product.store for r in rows}
     store_ids = sorted(stores)
     methods = shipping_methods_for(store_ids)
@@ -192,9 +199,11 @@ def _price(user, rows: list[CartRow], shipping,
         lines = [p for p in priced if p.store_id == sid]
         subtotal = sum((p.subtotal for p in lines), ZERO)
         discount = sum((p.discount for p in lines), ZERO)
+        free = (campaign is not None and campaign.free_shipping) or sid in free_stores
+        fee = ZERO if free else shipping_fee(method, subtotal - discount)
         parts.append(StoreQuote(store=stores[sid], lines=lines, method=method,
                                 methods=list(methods[sid].values()), subtotal=subtotal, discount=discount,
-                                shipping_fee=shipping_fee(method, subtotal - discount)))
+                                shipping_fee=fee))
     return priced, parts
 
 

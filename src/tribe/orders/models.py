@@ -78,7 +78,7 @@ class Order(models.Model):
         COMPLETED = "completed", _("已完成")
         CANCELLED = "cancelled", _("已取消")
         EXPIRED = "expired", _("已过期")
-        CLOSED = "closed", _("已关闭（全额退款）")
+        CLOSED = "closed", _("已关闭")
 
     number = models.CharField(max_length=24, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")

@@ -5,10 +5,11 @@
 - Sighting: devices and IPs a user was seen on (login, opening their invite page); self-referral checks compare
   the invitee's registration against the inviter's sightings.
 - Reward: one reward for one real event — an invitee's FIRST PAID purchase (kind invite) or a share that brought
-  a new visitor who paid (kind share). Never at sign-up. States: granted (paid out as points/coupon when the
-  marketing issue lands; the amount and kind are recorded now), held (a fraud check fired: a brand reviews it in
-  the console), rejected, void (the order was refunded in full, or the user was banned), capped (over the
-  inviter's cap for the period: recorded with amount 0 so the cap is visible and auditable).
+  a new visitor who paid (kind share). Never at sign-up. States: granted (paid out at once: points credited to
+  the user's points ledger, or a coupon granted, per the brand's RewardPolicy), held (a fraud check fired: a
+  brand reviews it in the console), rejected, void (the order was refunded in full, or the user was banned:
+  what was given is taken back), capped (over the inviter's cap for the period: recorded with amount 0 so the
+  cap is visible and auditable).
 """
 
 from decimal import Decimal
@@ -70,6 +71,10 @@ class Reward(models.Model):
     benefit = models.CharField(max_length=10, choices=Benefit.choices, default=Benefit.POINTS)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))  # points or coupon ¥
     state = models.CharField(max_length=10, choices=State.choices)
+    # what was actually given when the reward was granted: a points credit (tribe.loyalty, ref "reward:<id>")
+    # or this coupon (tribe.coupons); a void takes it back
+    coupon = models.ForeignKey("coupons.UserCoupon", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
     reasons = models.JSONField(default=list, blank=True)  # fraud checks that fired, for the reviewer
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -81,6 +86,17 @@ class Reward(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["kind", "order"], name="reward_once_per_order")]
         indexes = [models.Index(fields=["beneficiary", "kind", "created_at"], name="reward_beneficiary_recent")]
+
+
+class RewardPolicy(models.Model):
+    """What a brand's invite, share and buy-with-friends rewards are paid in: points (the default; amounts from
+    settings) or one coupon of a template the brand chose (e.g. ¥20 off over ¥199). No policy: points."""
+
+    brand = models.OneToOneField("brands.Brand", on_delete=models.CASCADE, related_name="reward_policy")
+    benefit = models.CharField(max_length=10, choices=Reward.Benefit.choices, default=Reward.Benefit.POINTS)
+    coupon_template = models.ForeignKey("coupons.CouponTemplate", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class FriendDealPolicy(models.Model):

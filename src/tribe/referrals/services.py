@@ -151,17 +151,75 @@ def _create_reward(kind: str, beneficiary, order: Order, *, referral=None, ip=No
         state, amount = Reward.State.CAPPED, Decimal("0.00")
     else:
         state = Reward.State.GRANTED
+    brand_id = _order_brand_id(order)
     try:
         with transaction.atomic():
             reward = Reward.objects.create(kind=kind, beneficiary=beneficiary, order=order, referral=referral,
-                                           brand_id=_order_brand_id(order), amount=amount, state=state,
-                                           reasons=reasons, ip=ip)
+                                           brand_id=brand_id, amount=amount, state=state,
+                                           benefit=_benefit(brand_id), reasons=reasons, ip=ip)
+            _pay_out(reward)
     except IntegrityError:
         return None  # already rewarded for this order
     record_event("reward", None, actor=beneficiary, obj=reward,
                  props={"kind": kind, "state": state, "amount": str(amount), "reasons": reasons,
                         "order": order.number})
     return reward
+
+
+def _benefit(brand_id: int | None) -> str:
+    from .models import RewardPolicy
+
+    policy = RewardPolicy.objects.filter(brand_id=brand_id).first() if brand_id else None
+    if policy is not None and policy.benefit == Reward.Benefit.COUPON and policy.coupon_template_id:
+        return Reward.Benefit.COUPON
+    return Reward.Benefit.POINTS
+
+
+def _pay_out(reward: Reward) -> None:
+    """A granted reward is given now, in the same transaction: points credited (ref "reward:<id>", idempotent) or
+    one coupon of the brand's template. A coupon that cannot be given (out of stock, over the per-user limit,
+    campaign ended) falls back to the points amount, noted on the reward, so a real reward is never lost."""
+    from tribe.loyalty import services as loyalty
+
+    if reward.state != Reward.State.GRANTED or (reward.amount <= 0 and reward.benefit == Reward.Benefit.POINTS):
+        return
+    if reward.benefit == Reward.Benefit.COUPON:
+        from tribe.coupons import services as coupons
+
+        from .models import RewardPolicy
+
+        policy = RewardPolicy.objects.select_related("coupon_template").filter(brand_id=reward.brand_id).first()
+        try:
+            with transaction.atomic():
+                coupon = coupons.grant(policy.coupon_template, reward.beneficiary, source="referral",
+                                       ref=f"reward:{reward.pk}")
+            Reward.objects.filter(pk=reward.pk).update(coupon=coupon)
+            reward.coupon = coupon
+            return
+        except (Conflict, AttributeError) as exc:
+            why = getattr(exc, "code", "coupon_unavailable")
+            reward.benefit = Reward.Benefit.POINTS
+            reward.reasons = [*reward.reasons, f"coupon_fallback:{why}"]
+            Reward.objects.filter(pk=reward.pk).update(benefit=reward.benefit, reasons=reward.reasons)
+    points = int(reward.amount)
+    if points > 0:
+        loyalty.credit(reward.beneficiary, points, reason=f"reward_{reward.kind}", ref=f"reward:{reward.pk}",
+                       brand_id=reward.brand_id)
+
+
+def _take_back(reward: Reward, why: str) -> None:
+    """Voiding a granted reward takes back what it gave: the points (what is left of them) or the unused coupon."""
+    from tribe.loyalty import services as loyalty
+
+    if reward.coupon_id:
+        from tribe.coupons import services as coupons
+
+        try:
+            coupons.void(reward.coupon_id, reason=why)
+        except Conflict:
+            pass  # already used: the purchase it paid for stays paid; the void is recorded on the reward
+    else:
+        loyalty.reverse(f"reward:{reward.pk}", reason=f"reward_void_{why}"[:40])
 
 
 def on_order_paid(order: Order) -> list[Reward]:
@@ -211,6 +269,8 @@ def _void(qs, why: str) -> int:
     for reward in qs.filter(state__in=[Reward.State.GRANTED, Reward.State.HELD]):
         Reward.objects.filter(pk=reward.pk).update(state=Reward.State.VOID, decided_at=timezone.now(),
                                                    reasons=reward.reasons + [why])
+        if reward.state == Reward.State.GRANTED:
+            _take_back(reward, why)
         record_event("reward", None, actor=reward.beneficiary, obj=reward,
                      props={"kind": reward.kind, "state": "void", "why": why})
         n += 1
@@ -246,6 +306,7 @@ def decide(actor, reward_id: int, *, approve: bool) -> Reward:
             reward.state, reward.amount = Reward.State.CAPPED, Decimal("0.00")
     reward.decided_at, reward.decided_by = timezone.now(), actor
     reward.save(update_fields=["state", "amount", "decided_at", "decided_by"])
+    _pay_out(reward)
     record_event("reward", None, actor=reward.beneficiary, obj=reward,
                  props={"kind": reward.kind, "state": reward.state, "decided_by": actor.pk})
     return reward
@@ -280,4 +341,32 @@ def save_friend_deal_policy(actor, brand, *, enabled: bool, percent, hours, max_
     policy.enabled, policy.percent, policy.hours, policy.max_uses, policy.reward_points = (
         bool(enabled), pct, hrs, uses, points)
     policy.save()
+    return policy
+
+
+def save_reward_policy(actor, brand, *, benefit: str, coupon_template_id: int | None = None):
+    """Choose what the brand's invite/share/buy-with-friends rewards are paid in: points, or one coupon of one of
+    the brand's own coupon templates (which must not have ended)."""
+    from tribe.brands.selectors import require_brand_staff
+    from tribe.core.errors import ValidationFailed
+
+    from .models import RewardPolicy
+
+    require_brand_staff(actor, brand.pk)
+    if benefit not in Reward.Benefit.values:
+        raise ValidationFailed("benefit: points or coupon", fields={"benefit": "unknown"})
+    template = None
+    if benefit == Reward.Benefit.COUPON:
+        from tribe.coupons.models import CouponTemplate
+
+        if isinstance(coupon_template_id, bool) or not isinstance(coupon_template_id, int):
+            raise ValidationFailed("coupon_template_id: choose one of the brand's coupons",
+                                   fields={"coupon_template_id": "required"})
+        template = CouponTemplate.objects.filter(pk=min(max(coupon_template_id, 0), 2**63 - 1), brand=brand).exclude(
+            status="ended").first()
+        if template is None:
+            raise ValidationFailed("coupon_template_id: not a running coupon of this brand",
+                                   fields={"coupon_template_id": "unknown"})
+    policy, _ = RewardPolicy.objects.update_or_create(brand=brand, defaults={"benefit": benefit,
+                                                                            "coupon_template": template})
     return policy

@@ -16,6 +16,21 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     return render(request, "web/campaigns/index.html", {"rows": selectors.live_plays()})
 
 
+@require_GET
+def product_campaigns(request: HttpRequest, product_id: int) -> HttpResponse:
+    """The product page's lazy section: the plays selling this product and the coupons that cover it."""
+    from django.http import Http404
+
+    from tribe.catalog.models import Product
+
+    product = Product.objects.published().select_related("store", "brand", "category").filter(
+        pk=min(product_id, 2**63 - 1)).first()
+    if product is None:
+        raise Http404
+    return render(request, "web/campaigns/_product.html",
+                  {"product": product, "rows": selectors.plays_for_product(product)})
+
+
 @brand_view
 @require_GET
 def console_index(request: HttpRequest, brand) -> HttpResponse:

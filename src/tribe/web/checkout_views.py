@@ -9,6 +9,7 @@ notification through payments.services.handle_notification, exactly as a provide
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -72,6 +73,52 @@ def _quote_or_none(user, cart, shipping, options=None):
     return None
 
 
+def _savings(request, params, base) -> tuple[dict, dict]:
+    """Coupons and points for the checkout page: (options to price with, what to show).
+
+    Until the buyer touches the coupon list (no `coupon_choice` field yet) the best coupons are picked for them;
+    points default to none. `base` is the quote without coupons and points (what best_coupons compares on)."""
+    from tribe.coupons.redemption import best_coupons, ids_from_form
+    from tribe.loyalty.checkout import points_offer
+
+    user = request.user
+    shown = {"coupon_options": [], "chosen_coupons": [], "points_offer": None, "points": 0}
+    options = dict(_deal(request))
+    if base is None or not base.stores:
+        return options, shown
+    lines = [ln for part in base.stores for ln in part.lines]
+    best = best_coupons(user, lines)
+    if params.get("coupon_choice"):
+        try:
+            chosen = ids_from_form(params.getlist("coupons"))
+        except ValidationFailed:
+            chosen = []
+    else:
+        chosen = best["coupons"]
+    offer = points_offer(user, sum((ln.payable for ln in lines), Decimal("0.00")))
+    raw = str(params.get("points", "")).strip()
+    points = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    points = min(points, offer["usable"])
+    shown.update(coupon_options=best["options"], chosen_coupons=chosen, points_offer=offer, points=points)
+    options.update(coupons=chosen, points=points)
+    return options, shown
+
+
+def _priced(request, user, cart, shipping, params):
+    """The quote with the chosen coupons and points; if they no longer apply (a coupon expired meanwhile), the
+    quote without them and the reason."""
+    base = _quote_or_none(user, cart, shipping, _deal(request))
+    options, shown = _savings(request, params, base)
+    if base is None or not (options.get("coupons") or options.get("points")):
+        return base, shown, options, ""
+    try:
+        return quote(user, cart, shipping=shipping, options=options), shown, options, ""
+    except DomainError as error:
+        options.update(coupons=[], points=0)
+        shown.update(chosen_coupons=[], points=0)
+        return base, shown, options, describe(error)
+
+
 def _summary(q) -> list[dict]:
     """Per store: the quote's part with each shipping method and the fee it would cost for this part."""
     if q is None:
@@ -92,7 +139,7 @@ def _summary(q) -> list[dict]:
     ]
 
 
-def _render_checkout(request, form, q, *, error: str = "", status: int = 200) -> HttpResponse:
+def _render_checkout(request, form, q, *, error: str = "", status: int = 200, shown=None) -> HttpResponse:
     partial = is_htmx_partial(request)
     for row in q.problems if q is not None else []:
         row.problem_label = PROBLEM_LABELS.get(row.problem, row.problem)
@@ -104,6 +151,7 @@ def _render_checkout(request, form, q, *, error: str = "", status: int = 200) ->
         "error": error,
         "can_submit": q is not None and bool(q.stores) and not q.problems,
         "partial_total": partial,
+        **(shown or {}),
     }
     template = "web/checkout_summary.html" if partial else "web/checkout.html"
     response = render(request, template, context, status=status)
@@ -116,15 +164,15 @@ def _initial(addresses) -> dict:
     return {"address": str(default.pk) if default else "new", "save_address": True, "idempotency_key": uuid.uuid4().hex}
 
 
-def _place(request, form: CheckoutForm, cart, shipping) -> Order:
+def _place(request, form: CheckoutForm, cart, shipping, options) -> Order:
     data = form.cleaned_data
     common = {
         "shipping": shipping,
         "idempotency_key": data["idempotency_key"],
         "note": data["note"],
         "request": request,
-        # a friend's "buy with friends" link opened in this session (tribe.referrals.deals)
-        "options": _deal(request),
+        # a friend's "buy with friends" link opened in this session, the chosen coupons and points
+        "options": options,
     }
     if not form.uses_new_address:
         return place_order(request.user, cart, address_id=form.address_id(), **common)
@@ -147,36 +195,41 @@ def checkout(request: HttpRequest) -> HttpResponse:
     addresses = list(Address.objects.filter(user=user).order_by("-is_default", "-id"))
     if request.method == "GET":
         shipping = _shipping_choice(request.GET)
-        q = _quote_or_none(user, cart, shipping, _deal(request))
+        q, shown, _options, saving_error = _priced(request, user, cart, shipping, request.GET)
         if q is None:
             messages.info(request, _("购物车是空的，先去挑点好物吧"))
             if is_htmx_partial(request):  # a re-quote from a page whose cart emptied meanwhile
                 return HttpResponse(headers={"HX-Redirect": reverse("web:cart")})
             return redirect("web:cart")
         form = CheckoutForm(initial=_initial(addresses), addresses=addresses)
-        error = _("购物车里有已下架、已售罄或库存不足的商品，请先回购物车处理") if q.problems else ""
+        error = _("购物车里有已下架、已售罄或库存不足的商品，请先回购物车处理") if q.problems else saving_error
         if not is_htmx_partial(request):  # a shipping change re-quotes; it is not another visit
             record_event(
                 "checkout_started",
                 request,
                 props={"total": str(q.total), "lines": sum(len(p.lines) for p in q.stores), "stores": len(q.stores)},
             )
-        return _render_checkout(request, form, q, error=error)
+        return _render_checkout(request, form, q, error=error, shown=shown)
 
     form = CheckoutForm(request.POST, addresses=addresses)
     shipping = _shipping_choice(request.POST)
     if not form.is_valid():
-        return _render_checkout(
-            request, form, _quote_or_none(user, cart, shipping, _deal(request)), error=first_error(form), status=422
-        )
+        q, shown, _options, _err = _priced(request, user, cart, shipping, request.POST)
+        return _render_checkout(request, form, q, error=first_error(form), status=422, shown=shown)
+    options = dict(_deal(request))
     try:
-        order = _place(request, form, cart, shipping)
+        from tribe.coupons.redemption import ids_from_form
+
+        options["coupons"] = ids_from_form(request.POST.getlist("coupons"))
+        raw = request.POST.get("points", "").strip() or "0"
+        if not raw.isdigit() or len(raw) > 9:
+            raise ValidationFailed("points: a whole number", code="invalid_points", fields={"points": "invalid"})
+        options["points"] = int(raw)
+        order = _place(request, form, cart, shipping, options)
     except DomainError as error:
         apply_errors(form, error, summary=False)
-        return _render_checkout(
-            request, form, _quote_or_none(user, cart, shipping, _deal(request)), error=describe(error),
-            status=error.status,
-        )
+        q, shown, _options, _err = _priced(request, user, cart, shipping, request.POST)
+        return _render_checkout(request, form, q, error=describe(error), status=error.status, shown=shown)
     remember_count(request, CartLine.objects.filter(cart__user=user).count())
     return redirect("web:order_pay", number=order.number)
 

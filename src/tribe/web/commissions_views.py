@@ -33,6 +33,8 @@ def _page(request: HttpRequest, *, error: str = "", form: dict | None = None, st
     page = Paginator(selectors.entries_of_user(request.user), ENTRIES_PER_PAGE).get_page(number)
     return render(request, "web/commissions/me.html", {
         "rows": selectors.balances_of_user(request.user),
+        "in_kind": selectors.in_kind_of_user(request.user),
+        "addresses": list(request.user.addresses.order_by("-is_default", "-id")[:10]),
         "payouts": selectors.payouts_of_user(request.user)[:50],
         "page": page, "error": error, "form": form or {},
     }, status=status)
@@ -56,3 +58,20 @@ def my_commissions(request: HttpRequest) -> HttpResponse:
         return _page(request, error=message, form=form, status=error.status)
     messages.success(request, _("已申请提现 ¥%(amount)s，等待品牌审核") % {"amount": payout.amount})
     return redirect("web:commissions")
+
+
+@login_required
+@require_http_methods(["POST"])
+def claim_gift(request: HttpRequest) -> HttpResponse:
+    """A gift-reward promoter takes the brand's gift to a saved address (a free order, shipped by the store)."""
+    brand = Brand.objects.filter(slug=request.POST.get("brand", "")[:60]).first()
+    raw = request.POST.get("address_id", "")
+    if brand is None or not raw.isdigit():
+        return _page(request, error=_("请选择品牌和收货地址。"), status=422)
+    try:
+        order = services.claim_gift(request.user, brand.pk, address_id=int(raw),
+                                    idempotency_key=request.POST.get("idempotency_key", "")[:64], request=request)
+    except DomainError as error:
+        return _page(request, error=error.message, status=error.status)
+    messages.success(request, _("赠品已下单，将由品牌发货"))
+    return redirect("web:order", order.number)

@@ -81,6 +81,7 @@ urlpatterns = [
     path(B + "rewards/", referrals.console_rewards, name="rewards"),
     path(B + "rewards/<int:reward_id>/<str:action>/", referrals.console_reward_decide, name="reward_decide"),
     path(B + "friend-deals/", referrals.console_friend_deal_policy, name="friend_deal_policy"),
+    path(B + "reward-policy/", referrals.console_reward_policy, name="reward_policy"),
     # marketing plays (issue 6): the index, then each play app's console pages
     path(B + "campaigns/", campaigns_views.console_index, name="campaigns"),
     path(B + "loyalty/", include("tribe.web.loyalty_console_urls")),

@@ -36,6 +36,11 @@ class ProgramForm(ConsoleForm):
     max_promoters_per_line = forms.IntegerField(label=_("每件商品最多分佣人数（1 或 2，2 = 助攻 7:3 分成）"),
                                                 min_value=1, max_value=99)
     min_withdrawal = forms.DecimalField(label=_("最低提现金额"), min_value=0, max_digits=12, decimal_places=2)
+    rebate_coupon_id = forms.IntegerField(label=_("返券：优惠券编号（奖励形式为优惠券时，按面值发放本品牌的满减券）"),
+                                          required=False, min_value=1)
+    gift_sku_id = forms.IntegerField(label=_("赠品：SKU 编号（奖励形式为赠品时）"), required=False, min_value=1)
+    gift_value = forms.DecimalField(label=_("赠品所需奖励金额"), required=False, min_value=0, max_digits=12,
+                                    decimal_places=2)
 
 
 class InviteForm(ConsoleForm):

@@ -146,8 +146,11 @@ def _detail_context(order: Order) -> dict:
 
 
 def _render_detail(request: HttpRequest, order: Order, *, error: str = "", status: int = 200) -> HttpResponse:
+    from tribe.orders.holds import holds_for
+
     context = _detail_context(order)
     context["error"] = error
+    context["hold"] = holds_for([order.pk]).get(order.pk) if order.status == Order.Status.PAID else None
     return render(request, "web/order.html", context, status=status)
 
 

@@ -84,9 +84,29 @@ def console_rewards(request: HttpRequest, brand) -> HttpResponse:
         qs = qs.filter(state=state)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     policy = FriendDealPolicy.objects.filter(brand=brand).first() or FriendDealPolicy(brand=brand)
+    from tribe.coupons.models import CouponTemplate
+    from tribe.referrals.models import RewardPolicy
+
+    reward_policy = RewardPolicy.objects.filter(brand=brand).first() or RewardPolicy(brand=brand)
+    templates = CouponTemplate.objects.filter(brand=brand).exclude(status="ended").order_by("-pk")[:50]
     return render(request, "console/referrals/rewards.html", {"brand": brand, "page": page, "state": state,
                                                               "states": Reward.State.choices, "policy": policy,
-                                                              "nav": "rewards"})
+                                                              "reward_policy": reward_policy,
+                                                              "coupon_templates": templates, "nav": "rewards"})
+
+
+@brand_view
+@require_POST
+def console_reward_policy(request: HttpRequest, brand) -> HttpResponse:
+    raw = request.POST.get("coupon_template_id", "")
+    try:
+        services.save_reward_policy(request.user, brand, benefit=request.POST.get("benefit", ""),
+                                    coupon_template_id=int(raw) if raw.isdigit() else None)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("console:rewards", args=[brand.slug]))
+    messages.success(request, _("已保存"))
+    return redirect(reverse("console:rewards", args=[brand.slug]))
 
 
 @brand_view

@@ -66,6 +66,7 @@ urlpatterns = [
     path("", include("tribe.web.commissions_urls")),
     path("", include("tribe.web.referrals_urls")),
     path("campaigns/", campaigns_views.campaigns, name="campaigns"),
+    path("p/<int:product_id>/campaigns/", campaigns_views.product_campaigns, name="product_campaigns"),
     path("", include("tribe.web.loyalty_urls")),
     path("", include("tribe.web.coupons_urls")),
     path("", include("tribe.web.groupbuy_urls")),

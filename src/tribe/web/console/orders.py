@@ -313,6 +313,12 @@ def detail_page(request, brand: Brand, so: StoreOrder, *, status: int = 200, shi
     for line in lines:
         line.left_to_ship = max(0, line.quantity - line.shipped_quantity - line.refunded_quantity)
     can_ship = so.status in shipping.SHIPPABLE
+    hold = None
+    if can_ship:
+        from tribe.orders.holds import holds_for
+
+        hold = holds_for([so.order_id]).get(so.order_id)
+        can_ship = hold is None
     if can_ship and ship_form is None:
         ship_form = ShipForm(lines=lines)
     context = {
@@ -323,6 +329,7 @@ def detail_page(request, brand: Brand, so: StoreOrder, *, status: int = 200, shi
         "refunds": RefundRequest.objects.filter(line__store_order=so).select_related("line"),
         "timeline": _timeline(so.order, so.store_id),
         "can_ship": can_ship,
+        "hold": hold,
         "ship_form": ship_form,
         "nav": "orders",
     }
