@@ -24,7 +24,7 @@ def _key(page) -> str:
     return re.search(r'name="idempotency_key" value="([^"]+)"', page.content.decode()).group(1)
 
 
-def test_page_picks_the_best_coupon_and_places_with_coupon_and_points(client, mall):
+def test_page_picks_the_best_coupon_and_places_with_coupon_and_points(client, mall):  # noqa: F811 - fixtures
     buyer = UserFactory()
     small = give(mall, buyer, title="满100减10", amount="10.00")
     big = give(mall, buyer, title="满100减20", amount="20.00")
@@ -49,7 +49,7 @@ def test_page_picks_the_best_coupon_and_places_with_coupon_and_points(client, ma
     assert big.state == "used"
 
 
-def test_points_beyond_the_balance_write_nothing(client, mall):
+def test_points_beyond_the_balance_write_nothing(client, mall):  # noqa: F811 - fixtures
     buyer = UserFactory()
     loyalty.credit(buyer, 100, reason="test", ref="test:2")
     add_to_cart(get_cart(buyer, create=True), mall["a"].skus.first().pk, 1)
@@ -63,7 +63,7 @@ def test_points_beyond_the_balance_write_nothing(client, mall):
     assert r.status_code == 422 and not Order.objects.exists()
 
 
-def test_api_checkout_with_coupons_and_points(mall, api_as):
+def test_api_checkout_with_coupons_and_points(mall, api_as):  # noqa: F811 - fixtures
     buyer = UserFactory()
     coupon = give(mall, buyer)
     loyalty.credit(buyer, 1000, reason="test", ref="test:3")
