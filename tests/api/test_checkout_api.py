@@ -21,7 +21,9 @@ from tribe.orders.models import Address, CartLine, Order, ShippingMethod
 # order 1, store orders 1, lines 1; lock SKUs 1, take 1, product stock 1, reservations 1; empty cart 1;
 # log 1; event 3; release 1; then the order page: order 1, lines 1, covers 1, adjustments 1, parts 1,
 # shipments 1 (none yet, so no shipment lines), timeline 1, refund requests 1
-CHECKOUT_QUERIES = 32  # +1 the member's tier prices (loyalty); +1 purchase guards (early access); +1 the buyer's distribution bindings; +1 friend deal check
+# +1 the member's tier prices (loyalty); +1 purchase guards (early access);
+# +1 the buyer's distribution bindings; +1 friend deal check
+CHECKOUT_QUERIES = 32
 
 
 @pytest.fixture

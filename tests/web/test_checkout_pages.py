@@ -283,7 +283,9 @@ def test_stock_gone_at_the_last_moment_is_a_conflict_and_nothing_is_written(clie
 # key lookup, cart rows and their images, shipping methods, then the order, its parts, its lines, the stock
 # lock, the guarded stock update, product totals, reservations, cart lines, log and event; the address
 # (exists? then default reset and insert); the badge count; plus savepoints — the same for 2 and 8 lines.
-CHECKOUT_POST_QUERIES = 34  # +1 the member's tier prices (loyalty); +1 purchase guards (early access); +1 promoter bindings; +1 friend-deal reservation check
+# +1 the member's tier prices (loyalty); +1 purchase guards (early access); +1 promoter bindings;
+# +1 friend-deal reservation check
+CHECKOUT_POST_QUERIES = 34
 
 
 @pytest.mark.parametrize("n", [2, 8])

@@ -120,11 +120,13 @@ def seed_demo(
         say("follows, circles, posts, fan communities, albums, guides, questions, messages")
         from tribe.core.events import suppress_events
 
+        from .plays import seed_plays
         from .social import seed_apps, seed_social
 
         with suppress_events():  # demo content, not user activity: no events for the analytics
             social_counts = seed_social(seed)
             app_counts = seed_apps(seed)
+            play_counts = seed_plays(seed)
     summary.counts = {
         "brands": len(brands),
         "stores": len(stores),
@@ -138,6 +140,7 @@ def seed_demo(
         "promoters": len(PROMOTERS),
         **social_counts,
         **{f"{app}_{k}": v for app, counts in app_counts.items() for k, v in counts.items()},
+        **{f"plays_{k}": v for k, v in play_counts.items()},
     }
     summary.seconds = round(time.monotonic() - started, 1)
     return summary
