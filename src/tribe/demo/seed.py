@@ -3,7 +3,8 @@
 Catalogue rows go through catalog/brands services (create_store, create_product, add_product_image,
 place_product, create_bundle, …), so the demo exercises validation, product summaries and the search index
 exactly as real data does. People are inserted in bulk without `register_user`, on purpose: registering
-would record "register" events, and the demo invents no activity — no events, no views, sales_count 0.
+would record "register" events, and the demo invents no activity — no events, no views; the only sales are the
+marketing plays' real orders (a group leader's paid order, a presale deposit), placed and paid through the services.
 All demo logins share one password, hashed once (hashing 70 times would take most of the seeding time).
 """
 
