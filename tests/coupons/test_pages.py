@@ -143,7 +143,9 @@ def test_console_pages(mall, client):
 
 def test_campaign_pages_list_the_coupon_play(mall, client):
     template(mall, title="营销页的券")
-    assert "营销页的券" in client.get("/campaigns/").content.decode()
+    page = client.get("/campaigns/").content.decode()
+    assert 'data-testid="coupon-center-link"' in page  # coupons are listed in the coupon center, not one by one
+    assert "营销页的券" in client.get("/coupons/").content.decode()
     client.force_login(mall["staff"])
     r = client.get(f"/console/{mall['brand'].slug}/campaigns/")
     slug = mall["brand"].slug

@@ -20,11 +20,13 @@ def brand_overview(brand) -> list[dict]:
     return rows
 
 
-def live_plays(*, brand=None, limit_per_kind: int = 20) -> list[dict]:
+def live_plays(*, brand=None, limit_per_kind: int = 20, exclude: tuple[str, ...] = ()) -> list[dict]:
     """Plays running now (or published and starting later), soonest-ending first, across kinds."""
     now = timezone.now()
     found = []
     for kind in plays():
+        if kind.kind in exclude:
+            continue
         qs = kind.model.objects.filter(status=PlayStatus.RUNNING, ends_at__gt=now).select_related("brand")
         if brand is not None:
             qs = qs.filter(brand=brand)

@@ -13,7 +13,8 @@ from .console.base import brand_view, render_console
 
 @require_GET
 def campaigns(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/campaigns/index.html", {"rows": selectors.live_plays()})
+    # coupons have their own page (领券中心); listing every template here would drown the plays
+    return render(request, "web/campaigns/index.html", {"rows": selectors.live_plays(exclude=("coupons",))})
 
 
 @require_GET
