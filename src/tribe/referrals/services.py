@@ -191,7 +191,8 @@ def _pay_out(reward: Reward) -> None:
         policy = RewardPolicy.objects.select_related("coupon_template").filter(brand_id=reward.brand_id).first()
         try:
             with transaction.atomic():
-                coupon = coupons.grant(policy.coupon_template, reward.beneficiary, source="referral",
+                source = "share_reward" if reward.kind == Reward.Kind.SHARE else "referral"
+                coupon = coupons.grant(policy.coupon_template, reward.beneficiary, source=source,
                                        ref=f"reward:{reward.pk}")
             Reward.objects.filter(pk=reward.pk).update(coupon=coupon)
             reward.coupon = coupon
