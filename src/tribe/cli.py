@@ -362,6 +362,45 @@ def cmd_send_digests(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    setup_django()
+    from tribe.analytics import reports
+    from tribe.brands.models import Brand
+    from tribe.core.errors import DomainError
+
+    try:
+        brand_id = None
+        if args.brand:
+            brand = Brand.objects.filter(slug=args.brand).first()
+            if brand is None:
+                print(f"tribe report: no brand '{args.brand}'", file=sys.stderr)
+                return 2
+            brand_id = brand.pk
+        start, end = reports.parse_range(args.start, args.end)
+        if args.report == "funnel":
+            from tribe.analytics.funnels import funnel
+
+            data = funnel(brand_id, args.steps, start, end, window_days=args.window_days,
+                          breakdown=args.breakdown or None, attribution=args.attribution)
+            data.update(report="funnel", brand=args.brand or None, start=start.isoformat(), end=end.isoformat())
+            print(json.dumps(data, ensure_ascii=False) if args.json else json.dumps(data, ensure_ascii=False,
+                                                                                       indent=2))
+            return 0
+        rows = reports.traffic_sources(brand_id, start, end, by=args.by)
+    except DomainError as exc:
+        print(f"tribe report: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"report": "sources", "brand": args.brand or None, "start": start.isoformat(),
+                          "end": end.isoformat(), "by": args.by, "rows": [r.as_dict() for r in rows]},
+                         ensure_ascii=False))
+    else:
+        print("\t".join(reports.CSV_HEADER))
+        for row in reports.as_csv_rows(rows):
+            print("\t".join(str(v) for v in row))
+    return 0
+
+
 def cmd_simulate(args) -> int:
     from tribe.simulate import run
 
@@ -537,6 +576,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feed-rebuild", help="build feed items and inboxes for content loaded in bulk (imports)")
     p.add_argument("--per-author", type=int, default=20, help="newest items per author fanned out (default 20)")
     p.set_defaults(func=cmd_feed_rebuild)
+
+    report = sub.add_parser("report", help="brand reports on the main database (the same numbers as the console)")
+    report_sub = report.add_subparsers(dest="report", required=True)
+    p = report_sub.add_parser("sources", help="traffic sources: visits, visitors, orders, buyers, GMV, conversion")
+    p.add_argument("--brand", default="", help="brand slug (default: the whole platform)")
+    p.add_argument("--start", default="", help="first day, e.g. 2026-11-01 (default: 30 days ago)")
+    p.add_argument("--end", default="", help="last day (default: today, Asia/Shanghai)")
+    p.add_argument("--by", default="source", help="source | channel | campaign | day")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_report)
+    p = report_sub.add_parser("funnel", help="visitors per step, conversion and median time to convert")
+    p.add_argument("--steps", default="pv,cart,buy", help="event names or pv,cart,checkout,order,buy (2–8)")
+    p.add_argument("--brand", default="", help="brand slug (default: the whole platform)")
+    p.add_argument("--start", default="", help="first day (default: 30 days ago)")
+    p.add_argument("--end", default="", help="last day (default: today)")
+    p.add_argument("--window-days", type=int, default=7, help="conversion window from the first step (1–90)")
+    p.add_argument("--breakdown", default="", help="channel | campaign | source")
+    p.add_argument("--attribution", default="first", help="first | last touch for the breakdown")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("vapid-keys", help="generate the VAPID key pair for Web Push (private key file + public key)")
     p.add_argument("--path", default=None, help="where to write the private key (default DATA_DIR/vapid_private.pem)")

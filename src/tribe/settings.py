@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tribe.trials",
     "tribe.presale",
     "tribe.reach",
+    "tribe.analytics",
     "tribe.web",
 ]
 

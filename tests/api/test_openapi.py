@@ -236,6 +236,8 @@ EXPECTED_PATHS = {
     "/api/v1/push/public-key": {"get"},
     "/api/v1/brands/{slug}/push-subscriptions": {"delete", "post"},
     "/api/v1/console/brands/{slug}/pushes": {"get", "post"},
+    "/api/v1/console/brands/{slug}/reports/sources": {"get"},
+    "/api/v1/console/brands/{slug}/reports/funnel": {"get"},
 }
 
 

@@ -6,6 +6,7 @@ split over two routers would answer 405 for the methods of the second.
 
 from . import (
     accounts,
+    analytics_api,
     bargain_api,
     brands,
     bundles,
@@ -72,3 +73,4 @@ api.add_router("", lottery_api.router)
 api.add_router("", trials_api.router)
 api.add_router("", presale_api.router)
 api.add_router("", reach_api.router)
+api.add_router("", analytics_api.router)

@@ -84,6 +84,7 @@ urlpatterns = [
     path(B + "reward-policy/", referrals.console_reward_policy, name="reward_policy"),
     # marketing plays (issue 6): the index, then each play app's console pages
     path(B + "campaigns/", campaigns_views.console_index, name="campaigns"),
+    path(B + "analytics/", include("tribe.web.analytics_console_urls")),
     path(B + "loyalty/", include("tribe.web.loyalty_console_urls")),
     path(B + "coupons/", include("tribe.web.coupons_console_urls")),
     path(B + "groupbuy/", include("tribe.web.groupbuy_console_urls")),

@@ -133,6 +133,7 @@ NAV_SECTIONS = (
     ("image", "products"),
     ("placement", "placements"),
     ("campaigns", "campaigns"),
+    ("analytics", "analytics"),
     ("loyalty", "campaigns"),
     ("coupon", "campaigns"),
     ("groupbuy", "campaigns"),
