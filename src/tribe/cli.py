@@ -377,6 +377,13 @@ def cmd_report(args) -> int:
                 return 2
             brand_id = brand.pk
         start, end = reports.parse_range(args.start, args.end)
+        if args.report == "rfm":
+            from tribe.analytics import rfm
+
+            rows = rfm.customers(brand_id)
+            print(json.dumps({"report": "rfm", "brand": args.brand or None, "segments": rfm.segment_summary(rows),
+                              "customers": [c.as_dict() for c in rows]}, ensure_ascii=False))
+            return 0
         if args.report == "funnel":
             from tribe.analytics.funnels import funnel
 
@@ -585,6 +592,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", default="", help="last day (default: today, Asia/Shanghai)")
     p.add_argument("--by", default="source", help="source | channel | campaign | day")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_report)
+    p = report_sub.add_parser("rfm", help="RFM quintile scores and segments of a brand's buyers (JSON)")
+    p.add_argument("--brand", default="", help="brand slug (default: the whole platform)")
+    p.add_argument("--start", default="", help=argparse.SUPPRESS)
+    p.add_argument("--end", default="", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="print one JSON object (always JSON)")
     p.set_defaults(func=cmd_report)
     p = report_sub.add_parser("funnel", help="visitors per step, conversion and median time to convert")
     p.add_argument("--steps", default="pv,cart,buy", help="event names or pv,cart,checkout,order,buy (2–8)")

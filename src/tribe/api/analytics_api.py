@@ -82,3 +82,37 @@ def funnel(request, slug: str, steps: str = "pv,cart,buy", start: str = "", end:
     data = funnels.funnel(brand.pk, steps, first, last, window_days=window_days, breakdown=breakdown or None,
                           attribution=attribution)
     return {**data, "start": data["start"].isoformat(), "end": data["end"].isoformat()}
+
+
+class RfmCustomerOut(Schema):
+    user_id: int
+    recency_days: int
+    frequency: int
+    monetary: str
+    r: int
+    f: int
+    m: int
+    segment: str
+
+
+class RfmSegmentOut(Schema):
+    segment: str
+    label: str
+    customers: int
+    monetary: str
+
+
+class RfmOut(Schema):
+    segments: list[RfmSegmentOut]
+    customers: list[RfmCustomerOut]
+
+
+@router.get("/console/brands/{slug}/reports/rfm", response=RfmOut, auth=REQUIRED, tags=["console"],
+            summary="RFM: each buyer's quintile scores and segment, and the segment sizes")
+def rfm(request, slug: str):
+    from tribe.analytics import rfm as rfm_report
+
+    brand = by_slug(Brand.objects.all(), slug, "brand")
+    require_brand_staff(request.user, brand.pk)
+    rows = rfm_report.customers(brand.pk)
+    return {"segments": rfm_report.segment_summary(rows), "customers": [c.as_dict() for c in rows]}

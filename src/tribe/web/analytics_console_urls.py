@@ -9,4 +9,6 @@ urlpatterns = [
     path("sources.csv", views.sources_csv, name="analytics_sources_csv"),
     path("funnel/", views.funnel, name="analytics_funnel"),
     path("funnel.csv", views.funnel_csv, name="analytics_funnel_csv"),
+    path("rfm/", views.rfm, name="analytics_rfm"),
+    path("rfm.csv", views.rfm_csv, name="analytics_rfm_csv"),
 ]

@@ -109,3 +109,32 @@ def funnel_csv(request: HttpRequest, brand) -> HttpResponse:
             writer.writerow([group, s["name"], s["visitors"], s["conversion_from_previous"],
                              s["conversion_from_start"], s["median_seconds_from_start"]])
     return response
+
+
+@brand_view
+@require_GET
+def rfm(request: HttpRequest, brand) -> HttpResponse:
+    from tribe.analytics import rfm as rfm_report
+
+    rows = rfm_report.customers(brand.pk)
+    summary = rfm_report.segment_summary(rows)
+    chart = [{"name": s["label"], "value": s["customers"]} for s in summary if s["customers"]]
+    return render_console(request, "console/analytics/rfm.html", brand,
+                          {"rows": rows[:200], "total": len(rows), "summary": summary, "chart": chart,
+                           "nav": "analytics"})
+
+
+@brand_view
+@require_GET
+def rfm_csv(request: HttpRequest, brand) -> HttpResponse:
+    from tribe.analytics import rfm as rfm_report
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{brand.slug}-rfm.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["user_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment"])
+    for c in rfm_report.customers(brand.pk):
+        d = c.as_dict()
+        writer.writerow([d[k] for k in ("user_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment")])
+    return response
