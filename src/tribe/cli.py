@@ -377,6 +377,14 @@ def cmd_report(args) -> int:
                 return 2
             brand_id = brand.pk
         start, end = reports.parse_range(args.start, args.end)
+        if args.report == "paths":
+            from tribe.analytics import paths
+
+            data = paths.paths(brand_id, start, end, mode=args.mode, event=args.event, end_event=args.end_step,
+                               length=args.length, grouping=args.group)
+            print(json.dumps({"report": "paths", "brand": args.brand or None, "start": start.isoformat(),
+                              "end": end.isoformat(), **data}, ensure_ascii=False))
+            return 0
         if args.report == "rfm":
             from tribe.analytics import rfm
 
@@ -592,6 +600,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", default="", help="last day (default: today, Asia/Shanghai)")
     p.add_argument("--by", default="source", help="source | channel | campaign | day")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_report)
+    p = report_sub.add_parser("paths", help="most common purchase paths (JSON)")
+    p.add_argument("--brand", default="", help="brand slug (default: the whole platform)")
+    p.add_argument("--start", default="", help="first day (default: 30 days ago)")
+    p.add_argument("--end", default="", help="last day (default: today)")
+    p.add_argument("--mode", default="purchase", help="purchase | after | between")
+    p.add_argument("--event", default="", help="the event paths start from (after, between)")
+    p.add_argument("--end-step", default="", help="the step paths end at (between; purchase: order_paid)")
+    p.add_argument("--length", type=int, default=5, help="steps per path (2–10, default 5)")
+    p.add_argument("--group", default="category", help="product views grouped by category | product | event")
+    p.add_argument("--json", action="store_true", help="print one JSON object (always JSON)")
     p.set_defaults(func=cmd_report)
     p = report_sub.add_parser("rfm", help="RFM quintile scores and segments of a brand's buyers (JSON)")
     p.add_argument("--brand", default="", help="brand slug (default: the whole platform)")

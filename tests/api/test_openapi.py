@@ -239,6 +239,7 @@ EXPECTED_PATHS = {
     "/api/v1/console/brands/{slug}/reports/sources": {"get"},
     "/api/v1/console/brands/{slug}/reports/funnel": {"get"},
     "/api/v1/console/brands/{slug}/reports/rfm": {"get"},
+    "/api/v1/console/brands/{slug}/reports/paths": {"get"},
 }
 
 

@@ -116,3 +116,34 @@ def rfm(request, slug: str):
     require_brand_staff(request.user, brand.pk)
     rows = rfm_report.customers(brand.pk)
     return {"segments": rfm_report.segment_summary(rows), "customers": [c.as_dict() for c in rows]}
+
+
+class PathOut(Schema):
+    path: list[str]
+    count: int
+    share: float
+
+
+class PathsOut(Schema):
+    mode: str
+    event: str
+    end: str
+    length: int
+    grouping: str
+    visits: int
+    paths: list[PathOut]
+
+
+@router.get("/console/brands/{slug}/reports/paths", response=PathsOut, auth=REQUIRED, tags=["console"],
+            summary="Most common paths: ending in a purchase, after an event, or between two steps")
+def purchase_paths(request, slug: str, mode: str = "purchase", event: str = "", end_step: str = "",
+                   length: int = 5, group: str = "category", start: str = "", end: str = ""):
+    """`mode`: purchase | after | between; `event`/`end_step`: event names or pv, cart, checkout, order, buy;
+    `group`: how product views are grouped (category, product, event)."""
+    from tribe.analytics import paths
+
+    brand = by_slug(Brand.objects.all(), slug, "brand")
+    require_brand_staff(request.user, brand.pk)
+    first, last = reports.parse_range(start, end)
+    return paths.paths(brand.pk, first, last, mode=mode, event=event, end_event=end_step, length=length,
+                       grouping=group)

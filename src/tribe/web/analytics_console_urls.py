@@ -10,5 +10,6 @@ urlpatterns = [
     path("funnel/", views.funnel, name="analytics_funnel"),
     path("funnel.csv", views.funnel_csv, name="analytics_funnel_csv"),
     path("rfm/", views.rfm, name="analytics_rfm"),
+    path("paths/", views.purchase_paths, name="analytics_paths"),
     path("rfm.csv", views.rfm_csv, name="analytics_rfm_csv"),
 ]

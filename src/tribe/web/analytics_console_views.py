@@ -138,3 +138,25 @@ def rfm_csv(request: HttpRequest, brand) -> HttpResponse:
         d = c.as_dict()
         writer.writerow([d[k] for k in ("user_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment")])
     return response
+
+
+@brand_view
+@require_GET
+def purchase_paths(request: HttpRequest, brand) -> HttpResponse:
+    from tribe.analytics import paths
+
+    g = request.GET
+    try:
+        start, end = reports.parse_range(g.get("start"), g.get("end"))
+        raw = g.get("length", "5")
+        length = int(raw) if raw.isdigit() else -1
+        data = paths.paths(brand.pk, start, end, mode=g.get("mode", "purchase"), event=g.get("event", ""),
+                           end_event=g.get("end_step", ""), length=length, grouping=g.get("group", "category"))
+        error, status = "", 200
+    except DomainError as exc:
+        data, error, status, start, end = None, exc.message, exc.status, None, None
+    return render_console(request, "console/analytics/paths.html", brand, {
+        "data": data, "error": error, "nav": "analytics", "mode": g.get("mode", "purchase"),
+        "event": g.get("event", ""), "end_step": g.get("end_step", ""), "length": g.get("length", "5"),
+        "group": g.get("group", "category"), "start": g.get("start") or (start.isoformat() if start else ""),
+        "end": g.get("end") or (end.isoformat() if end else "")}, status=status)
