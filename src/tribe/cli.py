@@ -362,6 +362,28 @@ def cmd_send_digests(args) -> int:
     return 0
 
 
+def cmd_import_events(args) -> int:
+    setup_django()
+    from tribe.analytics.imports import import_userbehavior
+    from tribe.core.errors import DomainError
+
+    if args.format != "userbehavior":
+        print("tribe import-events: --format userbehavior is the only format", file=sys.stderr)
+        return 2
+    try:
+        report = import_userbehavior(args.file, brand_slug=args.brand, strict=args.strict,
+                                     batch_size=args.batch_size,
+                                     progress=lambda n: print(f"\r{n} rows", end="", file=sys.stderr))
+    except DomainError as exc:
+        print(f"\ntribe import-events: {exc.message}", file=sys.stderr)
+        return 2
+    print(file=sys.stderr)
+    for line in report.errors[:50]:
+        print(f"skipped {line}", file=sys.stderr)
+    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    return 0
+
+
 def cmd_report(args) -> int:
     setup_django()
     from tribe.analytics import reports
@@ -591,6 +613,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feed-rebuild", help="build feed items and inboxes for content loaded in bulk (imports)")
     p.add_argument("--per-author", type=int, default=20, help="newest items per author fanned out (default 20)")
     p.set_defaults(func=cmd_feed_rebuild)
+
+    p = sub.add_parser("import-events", help="import a public behaviour log (Taobao UserBehavior) as events")
+    p.add_argument("file", help="CSV (or .csv.gz): user_id,item_id,category_id,behavior,timestamp")
+    p.add_argument("--format", default="userbehavior", help="userbehavior")
+    p.add_argument("--brand", default="userbehavior", help="brand slug to import into (created if missing)")
+    p.add_argument("--strict", action="store_true", help="abort on the first malformed row (nothing is written)")
+    p.add_argument("--batch-size", type=int, default=5000, help="rows per insert batch")
+    p.set_defaults(func=cmd_import_events)
 
     report = sub.add_parser("report", help="brand reports on the main database (the same numbers as the console)")
     report_sub = report.add_subparsers(dest="report", required=True)

@@ -15,7 +15,7 @@ from tribe.search.services import SearchParams, search_products
 User = get_user_model()
 COMMANDS = [
     "demo", "serve", "worker", "migrate", "seed", "reindex", "createoperator", "manage", "import-social", "bench",
-    "simulate", "feed-rebuild", "report", "vapid-keys", "send-digests",
+    "simulate", "feed-rebuild", "import-events", "report", "vapid-keys", "send-digests",
 ]
 
 
