@@ -3,45 +3,20 @@ buys make one order; racing starts respect the per-user limit and the stock of b
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tribe.bargain import services
 from tribe.bargain.models import Bargain, BargainHelp
-from tribe.core.errors import DomainError
 from tribe.orders.models import Order
 
 from .conftest import ADDRESS, make_campaign
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_fifteen_racing_helpers_on_a_bargain_needing_ten(shop):

@@ -3,45 +3,20 @@ claim 8 times at once with a limit of 2 gets 2; two tabs redeeming one single-us
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
+from tests.concurrency import race as _race
 from tests.coupons.conftest import give, template
 from tests.factories import UserFactory
 from tests.orders.conftest import ADDRESS, sku_of
-from tribe.core.errors import DomainError
 from tribe.coupons import services
 from tribe.coupons.models import UserCoupon
 from tribe.orders.checkout import place_direct_order
 from tribe.orders.models import LineAdjustment, Order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_twenty_claims_for_five_coupons(mall):

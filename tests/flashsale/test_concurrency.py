@@ -9,9 +9,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tribe.catalog.models import Sku
-from tribe.core.errors import DomainError
 from tribe.flashsale import services
 from tribe.flashsale.models import FlashItem, FlashPurchase, FlashSale
 from tribe.orders.models import Order
@@ -20,29 +20,6 @@ from tribe.orders.services import cancel_order
 from .conftest import buy, make_sale
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def _watch_stock(sku_id, stop, seen):

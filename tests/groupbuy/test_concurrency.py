@@ -3,42 +3,17 @@ refused with group_full and leave no order, reservation or usage behind."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tests.groupbuy.conftest import join, make_deal, open_, pay
-from tribe.core.errors import DomainError
 from tribe.groupbuy.models import Group, GroupBuyUsage, GroupMember
 from tribe.inventory.models import Reservation
 from tribe.orders.models import Order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_twenty_joiners_race_for_a_five_person_group(shop):

@@ -3,44 +3,18 @@ racing sign-ins of one user on one day."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 from django.db.models import Sum
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tests.orders.conftest import ADDRESS, sku_of
-from tribe.core.errors import DomainError
 from tribe.loyalty import services
 from tribe.loyalty.models import PointsEntry, SignIn
 from tribe.orders.checkout import place_direct_order
 from tribe.orders.models import Order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_ten_spends_of_a_balance_that_covers_three_leave_exactly_three():

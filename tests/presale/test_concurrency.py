@@ -3,44 +3,19 @@ order, and balance orders of a sold-out SKU take nothing from other buyers."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tests.presale.conftest import ADDRESS, BALANCE_START, pay
 from tribe.catalog.models import Sku
-from tribe.core.errors import DomainError
 from tribe.orders.models import Order
 from tribe.presale import services
 from tribe.presale.models import Presale, PresaleOrder
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_racing_deposits_never_pass_the_cap(shop):

@@ -3,43 +3,19 @@ racing checkouts, and an invitee paying two orders at once earns the inviter exa
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tests.orders.conftest import checkout, pay, sku_of
-from tribe.core.errors import DomainError
 from tribe.orders.models import LineAdjustment, Order
 from tribe.referrals import services
 from tribe.referrals.models import FriendDeal, FriendDealUse, Referral, Reward
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_a_one_use_deal_is_taken_once_by_racing_checkouts(shop):

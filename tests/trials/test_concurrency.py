@@ -3,42 +3,17 @@ submitted application is stored once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.concurrency import race as _race
 from tests.factories import UserFactory
 from tests.trials.conftest import apply, new_trial
-from tribe.core.errors import DomainError
 from tribe.orders.models import Order
 from tribe.trials import services
 from tribe.trials.models import Trial, TrialApplication
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_racing_selections_never_exceed_the_units(staff, brand, sku):
